@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "zmqsuite",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "zmqsuite", targets: ["zmqsuite"]),
+        .library(name: "Harness", targets: ["Harness"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libzmq through pkg-config; Debian's provider is libzmq3-dev (scripts/setup installs it).
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(
+            name: "Harness",
+            dependencies: ["CZeroMQ", "Yams"]
+        ),
+        .executableTarget(
+            name: "zmqsuite",
+            dependencies: ["Harness", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["Harness"],
+            path: "Tests/Conformance"
+        ),
+    ]
+)

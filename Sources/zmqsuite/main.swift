@@ -1,0 +1,2 @@
+import Harness
+print(ZMQLibrary.version)

@@ -21,7 +21,9 @@ enum LibzmqProbe {
 
     /// The libzmq shared object this process mapped (Linux: /proc/self/maps).
     static func libraryPath() -> String {
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return "unknown" }
+        // procfs files report size 0, so read them as a stream.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps"), let data = try? handle.readToEnd() else { return "unknown" }
+        let maps = String(decoding: data, as: UTF8.self)
         for line in maps.split(separator: "\n") {
             if let path = line.split(separator: " ").last, path.contains("libzmq") { return String(path) }
         }

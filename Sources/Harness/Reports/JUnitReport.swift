@@ -1,0 +1,55 @@
+import Foundation
+/// JUnit XML: one testcase per cell; classname = spec area, name = case id and transport.
+/// FAIL and ERROR map to <failure> and <error>; UNSUPPORTED to <skipped> with its reason;
+/// NON-STRICT and INFORMATIONAL pass with their detail in <system-out>.
+public enum JUnitReport {
+    public static func render(_ record: RunRecord) -> String {
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        let byArea = Dictionary(grouping: record.cells, by: \.area).sorted { $0.key < $1.key }
+        let failures = record.cells.filter { $0.outcome == .FAIL }.count
+        let errors = record.cells.filter { $0.outcome == .ERROR }.count
+        let skipped = record.cells.filter { $0.outcome == .UNSUPPORTED }.count
+        out += "<testsuites name=\"zmqsuite \(xml(record.kind))\" tests=\"\(record.cells.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\">\n"
+        for (area, cells) in byArea {
+            let f = cells.filter { $0.outcome == .FAIL }.count
+            let e = cells.filter { $0.outcome == .ERROR }.count
+            let s = cells.filter { $0.outcome == .UNSUPPORTED }.count
+            let time = cells.reduce(0) { $0 + $1.durationSeconds }
+            out += "  <testsuite name=\"\(xml(area))\" tests=\"\(cells.count)\" failures=\"\(f)\" errors=\"\(e)\" skipped=\"\(s)\" time=\"\(seconds(time))\">\n"
+            for c in cells {
+                out += "    <testcase classname=\"\(xml(area))\" name=\"\(xml(c.caseId)) [\(xml(c.transport))]\" time=\"\(seconds(c.durationSeconds))\">\n"
+                let message = xml("\(c.level.rawValue) \(c.spec): \(c.detail)")
+                switch c.outcome {
+                case .FAIL: out += "      <failure message=\"\(message)\" type=\"FAIL\"/>\n"
+                case .ERROR: out += "      <error message=\"\(message)\" type=\"ERROR\"/>\n"
+                case .UNSUPPORTED: out += "      <skipped message=\"UNSUPPORTED: \(xml(c.detail))\"/>\n"
+                case .NON_STRICT, .INFORMATIONAL: out += "      <system-out>\(c.outcome.rawValue): \(message)</system-out>\n"
+                case .PASS: break
+                }
+                out += "    </testcase>\n"
+            }
+            out += "  </testsuite>\n"
+        }
+        return out + "</testsuites>\n"
+    }
+
+    private static func seconds(_ s: Double) -> String { String(format: "%.3f", s) }
+}
+
+/// Escapes text for XML and HTML.
+public func xml(_ s: String) -> String {
+    var out = ""
+    for ch in s.unicodeScalars {
+        switch ch {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default:
+            // XML 1.0 forbids most control characters even escaped.
+            if ch.value < 0x20 && ch != "\n" && ch != "\t" { out += "?" } else { out.unicodeScalars.append(ch) }
+        }
+    }
+    return out
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// A Markdown summary fit for a job summary or a pull-request comment.
+public enum MarkdownReport {
+    public static func render(_ record: RunRecord) -> String {
+        var md = "# zmqsuite \(record.kind)\n\n"
+        let env = record.environment
+        for i in env.implementations { md += "- **\(i.name) \(i.version)** (`\(i.library)`)\n" }
+        md += "- \(env.os), kernel \(env.kernel), \(env.cpu) x\(env.cores)\n"
+        md += "- suite \(env.suiteVersion), revision `\(env.gitRevision)`\n"
+        md += "- \(iso(env.startTime)) to \(iso(env.endTime))\n\n"
+        let s = record.summary
+        if s.interrupted { md += "> **Interrupted**: \(s.finished) of \(s.planned) cells finished.\n\n" }
+        md += "| outcome | cells |\n|---|---:|\n"
+        for o in Outcome.allCases { md += "| \(o.rawValue) | \(s.outcomes[o.rawValue] ?? 0) |\n" }
+        md += "| **total** | **\(s.finished)** |\n\n"
+        md += s.mustNotPassed == 0 ? "Every MUST cell passed.\n\n" : "**\(s.mustNotPassed) MUST cell(s) did not pass.**\n\n"
+
+        let transports = Transport.allCases.map(\.rawValue).filter { t in record.cells.contains { $0.transport == t } }
+        md += "## By area\n\n| area | " + transports.joined(separator: " | ") + " |\n|---|" + transports.map { _ in "---" }.joined(separator: "|") + "|\n"
+        for (area, cells) in Dictionary(grouping: record.cells, by: \.area).sorted(by: { $0.key < $1.key }) {
+            md += "| \(area) | " + transports.map { t in
+                let inT = cells.filter { $0.transport == t }
+                let pass = inT.filter { $0.outcome == .PASS }.count
+                return inT.isEmpty ? "" : "\(pass)/\(inT.count)"
+            }.joined(separator: " | ") + " |\n"
+        }
+        let notPass = record.cells.filter { $0.outcome != .PASS }
+        if !notPass.isEmpty {
+            md += "\n## Cells that did not pass\n\n| outcome | case | transport | level | detail |\n|---|---|---|---|---|\n"
+            for c in notPass.sorted(by: { ($0.outcome.rawValue, $0.caseId) < ($1.outcome.rawValue, $1.caseId) }) {
+                md += "| \(c.outcome.rawValue) | `\(c.caseId)` | \(c.transport) | \(c.level.rawValue) | \(cell(c.detail)) |\n"
+            }
+        }
+        return md
+    }
+
+    private static func cell(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}
+
+func iso(_ d: Date) -> String { ISO8601DateFormatter().string(from: d) }

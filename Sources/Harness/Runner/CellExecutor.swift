@@ -1,0 +1,285 @@
+/// Runs one case on one transport against one driver session, step by step.
+/// Every wait has a bound; the first step that goes wrong ends the cell.
+final class CellExecutor {
+    let definition: CaseDefinition
+    let transport: Transport
+    let session: DriverSession
+    private let endpoints: EndpointAllocator
+    var sockets: [String: SocketID] = [:]
+    var socketTypes: [String: SocketType] = [:]
+    var bound: [String: String] = [:]
+    var proxies: [String: Int] = [:]
+    var keys: [String: CurveKeyPair] = [:]
+    var raws: [String: RawConnection] = [:]
+    var variables: [String: [UInt8]] = [:]
+    var events: [String: [ObservedEvent]] = [:]
+    /// What steps with several acceptable outcomes actually did, for the record.
+    var observations: [String] = []
+
+    init(definition: CaseDefinition, transport: Transport, session: DriverSession, endpoints: EndpointAllocator) {
+        self.definition = definition
+        self.transport = transport
+        self.session = session
+        self.endpoints = endpoints
+    }
+
+    /// Runs the steps; returns nil when all held, else the outcome and failure.
+    func run() -> (Outcome, CellFailure)? {
+        let start = monotonicMs()
+        for (index, step) in definition.steps.enumerated() {
+            if let only = step.onlyOn, !only.contains(transport) { continue }
+            do {
+                try execute(step)
+            } catch {
+                let level = step.level ?? definition.level
+                let failure = { (expected: String, seen: String) in
+                    CellFailure(step: index + 1, line: step.line, stepName: step.kind.name,
+                                expected: expected, seen: seen, elapsedMs: monotonicMs() - start)
+                }
+                switch error {
+                case StepProblem.mismatch(let expected, let seen): return (.violated(level), failure(expected, seen))
+                case StepProblem.unsupported(let why): return (.UNSUPPORTED, failure("support for this step", why))
+                case StepProblem.error(let why): return (.ERROR, failure("the step to finish", why))
+                default: return (.ERROR, failure("the step to finish", "\(error)"))
+                }
+            }
+        }
+        return nil
+    }
+
+    func closeRaw() { for r in raws.values { r.close() } }
+
+    // MARK: outcomes of operations
+
+    /// Runs an operation and checks its ending against the step's acceptable outcomes.
+    private func expectOutcome(_ step: Step, _ what: String, _ body: () throws -> Void) throws {
+        var seen = "ok"
+        do { try body() } catch let e as ZMQError { seen = e.name }
+        guard step.accept.contains(seen) else {
+            if seen == "EAGAIN", step.kind.isBlockingSend {
+                throw StepProblem.error("\(what) did not complete within its bound (EAGAIN)")
+            }
+            throw StepProblem.mismatch(expected: "\(what): \(step.accept.joined(separator: " or "))", seen: seen)
+        }
+        if step.accept.count > 1 { observations.append("line \(step.line) \(what): \(seen)") }
+    }
+
+    func id(_ name: String) throws -> SocketID {
+        guard let s = sockets[name] else { throw StepProblem.error("socket '\(name)' is not open") }
+        return s
+    }
+
+    private func endpoint(_ ref: EndpointRef) throws -> String {
+        if let literal = ref.literal { return literal }
+        guard let r = ref.ref, let e = bound[r] else { throw StepProblem.error("endpoint '\(ref.ref ?? "")' was never bound") }
+        return e
+    }
+
+    private func optionValue(_ spec: OptionValueSpec) throws -> OptionValue {
+        switch spec {
+        case .value(let v): return v
+        case .curvePublic(let k): return .string(try keyPair(k).publicKey)
+        case .curveSecret(let k): return .string(try keyPair(k).secretKey)
+        }
+    }
+
+    private func keyPair(_ name: String) throws -> CurveKeyPair {
+        guard let k = keys[name] else { throw StepProblem.error("no curve key pair '\(name)'") }
+        return k
+    }
+
+    func frames(_ specs: [FrameSpec], counter: Int) throws -> [[UInt8]] {
+        try specs.map { spec in
+            switch spec {
+            case .text(let t): return Array(t.replacingOccurrences(of: "{i}", with: String(counter)).utf8)
+            case .bytes(let b): return b
+            case .variable(let v):
+                guard let value = variables[v] else { throw StepProblem.error("variable '\(v)' was never captured") }
+                return value
+            }
+        }
+    }
+
+    /// Sockets that need IPv6 on for tcp6 get it before their first bind or connect.
+    private func prepare(_ name: String) throws {
+        if transport == .tcp6 { try session.set(try id(name), .ipv6, .int(1)) }
+    }
+
+    // MARK: steps
+
+    private func execute(_ step: Step) throws {
+        switch step.kind {
+        case .socket(let decl):
+            if let reason = unsupportedType(decl.type) { throw StepProblem.unsupported(reason) }
+            let s = try wrap("zmq_socket(\(decl.type.rawValue))") { try session.socket(decl.type) }
+            sockets[decl.name] = s
+            socketTypes[decl.name] = decl.type
+            for (option, value) in decl.options {
+                let v = try optionValue(value)
+                try expectOutcome(step, "set \(option.rawValue)=\(v)") { try session.set(s, option, v) }
+            }
+            if decl.monitor { try wrap("monitor") { try session.monitor(s) } }
+        case .set(let name, let option, let value):
+            let v = try optionValue(value)
+            try expectOutcome(step, "set \(option.rawValue)=\(v)") { try session.set(try id(name), option, v) }
+        case .get(let name, let option, let expected):
+            var got: OptionValue?
+            try expectOutcome(step, "get \(option.rawValue)") { got = try session.get(try id(name), option) }
+            if let expected, let got, !Self.same(expected, got) {
+                throw StepProblem.mismatch(expected: "\(option.rawValue) = \(expected)", seen: "\(got)")
+            }
+        case .bind(let name, let alias, let literal):
+            try prepare(name)
+            let ep = literal ?? endpoints.bindEndpoint(for: transport)
+            try expectOutcome(step, "bind \(ep)") {
+                let real = try session.bind(try id(name), ep)
+                bound[name] = real
+                if let alias { bound[alias] = real }
+            }
+        case .connect(let name, let ref):
+            try prepare(name)
+            let ep = try endpoint(ref)
+            try expectOutcome(step, "connect \(ep)") { try session.connect(try id(name), ep) }
+        case .disconnect(let name, let ref):
+            let ep = try endpoint(ref)
+            try expectOutcome(step, "disconnect \(ep)") { try session.disconnect(try id(name), ep) }
+        case .unbind(let name, let ref):
+            let ep = try endpoint(ref)
+            try expectOutcome(step, "unbind \(ep)") { try session.unbind(try id(name), ep) }
+        case .send(let name, let specs, let dontWait, let count, let within):
+            let s = try id(name)
+            for i in 0..<count {
+                let f = try frames(specs, counter: i)
+                try expectOutcome(step, count > 1 ? "send #\(i)" : "send") {
+                    try session.send(s, f, dontWait: dontWait, timeoutMs: within)
+                }
+            }
+        case .recv(let name, let expect, let count, let within, let properties):
+            try receive(step, name, expect, count, within, properties)
+        case .noRecv(let name, let within):
+            do {
+                let m = try session.receive(try id(name), timeoutMs: within, properties: [])
+                throw StepProblem.mismatch(expected: "nothing on \(name) within \(within) ms", seen: describeFrames(m.frames))
+            } catch let e as ZMQError where e.name == "EAGAIN" {}
+        case .poll(let items, let expect, let within):
+            let ids = try items.map { (try id($0.0), $0.1) }
+            var got: [PollEvents] = []
+            try expectOutcome(step, "poll") { got = try session.poll(ids, timeoutMs: within) }
+            for (i, item) in items.enumerated() {
+                let want = expect[item.0] ?? []
+                if got.isEmpty { continue }
+                let seen = got[i].intersection(item.1)
+                if seen != want {
+                    throw StepProblem.mismatch(expected: "\(item.0) ready for \(Self.describe(want)) within \(within) ms",
+                                               seen: "ready for \(Self.describe(seen))")
+                }
+            }
+        case .monitor(let name):
+            try wrap("monitor") { try session.monitor(try id(name)) }
+        case .awaitEvent(let name, let event, let count, let within):
+            try awaitEvents(name, count: count, within: within) { $0 == event }
+        case .awaitPeers(let name, let count, let within):
+            // inproc connections are complete when connect returns: libzmq emits no handshake events for them.
+            if transport == .inproc { return }
+            try awaitEvents(name, count: count, within: within) { $0 == .HANDSHAKE_SUCCEEDED }
+        case .close(let name):
+            try expectOutcome(step, "close") { try session.close(try id(name)) }
+            sockets[name] = nil
+        case .proxy(let name, let fe, let be, let capture, let control):
+            let p = try wrap("proxy") {
+                try session.startProxy(frontend: try id(fe), backend: try id(be),
+                                       capture: try capture.map(id), control: try control.map(id))
+            }
+            proxies[name] = p
+        case .awaitProxyExit(let name, let within):
+            guard let p = proxies[name] else { throw StepProblem.error("no proxy '\(name)'") }
+            let (returned, error) = session.waitProxy(p, timeoutMs: within)
+            guard returned else { throw StepProblem.mismatch(expected: "proxy \(name) to return within \(within) ms", seen: "still running") }
+            let seen = error ?? "ok"
+            guard step.accept.contains(seen) else {
+                throw StepProblem.mismatch(expected: "proxy return: \(step.accept.joined(separator: " or "))", seen: seen)
+            }
+        case .zap(let script):
+            try wrap("install ZAP handler") { try session.installZAP(script) }
+        case .expectZAP(let count, let mechanism, let domain, let credentials, let status):
+            try expectZAP(count: count, mechanism: mechanism, domain: domain, credentials: credentials, status: status)
+        case .curveKeys(let name):
+            do { keys[name] = try session.curveKeyPair() } catch let e as ZMQError {
+                throw StepProblem.unsupported("zmq_curve_keypair: \(e.name)")
+            }
+        case .collect(let from, let count, let within, let first, let groupBy, let groups, let tolerance):
+            try collect(from: from, count: count, within: within, first: first, groupBy: groupBy, groups: groups, tolerance: tolerance)
+        case .awaitSubscription(let pub, let subs, let topic, let within):
+            try awaitSubscription(pub: pub, subs: subs, topic: topic, within: within)
+        case .sendUntilBlocked(let name, let specs, let max, let minCount, let maxCount):
+            let s = try id(name)
+            var sent = 0
+            while sent < max {
+                do { try session.send(s, try frames(specs, counter: sent), dontWait: true, timeoutMs: 0) } catch let e as ZMQError {
+                    guard e.name == "EAGAIN" else { throw StepProblem.mismatch(expected: "ok or EAGAIN", seen: e.name) }
+                    break
+                }
+                sent += 1
+            }
+            observations.append("line \(step.line) send_until_blocked: \(sent) messages accepted")
+            guard sent >= minCount && sent <= maxCount else {
+                throw StepProblem.mismatch(expected: "between \(minCount) and \(maxCount == Int.max ? "any" : String(maxCount)) messages before EAGAIN",
+                                           seen: sent == max ? "\(sent) (never blocked)" : "\(sent)")
+            }
+        case .rawConnect(let name, let ref):
+            raws[name] = try RawConnection(endpoint: try endpoint(ref), timeoutMs: CaseLoader.defaultWithinMs)
+        case .rawSend(let name, let data):
+            try raws[name]!.send(data, timeoutMs: CaseLoader.defaultWithinMs)
+        case .rawRecv(let name, let expect, let size, let within):
+            let want = size ?? expect?.count ?? 1
+            let (got, closed) = raws[name]!.receive(count: want, timeoutMs: within)
+            if let expect, Array(got.prefix(expect.count)) != expect {
+                throw StepProblem.mismatch(expected: describeFrame(expect), seen: describeFrame(got) + (closed ? " then close" : ""))
+            }
+            if got.count < want {
+                throw StepProblem.mismatch(expected: "\(want) bytes within \(within) ms", seen: "\(got.count) bytes" + (closed ? " then close" : ""))
+            }
+        case .rawExpectClosed(let name, let within):
+            let (got, closed) = raws[name]!.receive(count: 1 << 20, timeoutMs: within)
+            guard closed else {
+                throw StepProblem.mismatch(expected: "the connection closed within \(within) ms", seen: "still open after \(got.count) bytes")
+            }
+        case .rawClose(let name):
+            raws[name]?.close()
+            raws[name] = nil
+        }
+    }
+
+    private func wrap<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as ZMQError { throw StepProblem.error("\(what) failed: \(e.name)") }
+    }
+
+    private func unsupportedType(_ type: SocketType) -> String? {
+        nil
+    }
+
+    static func same(_ a: OptionValue, _ b: OptionValue) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .bytes(let y)), (.bytes(let y), .string(let x)): return Array(x.utf8) == y
+        case (.bytes(let x), .bytes(let y)): return x == y
+        default: return false
+        }
+    }
+
+    static func describe(_ e: PollEvents) -> String {
+        var parts: [String] = []
+        if e.contains(.pollIn) { parts.append("in") }
+        if e.contains(.pollOut) { parts.append("out") }
+        return parts.isEmpty ? "nothing" : parts.joined(separator: "+")
+    }
+}
+
+extension StepKind {
+    /// A send that waits (no DONTWAIT): running out of its bound is a harness timeout.
+    var isBlockingSend: Bool {
+        if case .send(_, _, let dontWait, _, _) = self { return !dontWait }
+        return false
+    }
+}

@@ -1,0 +1,23 @@
+/// One cell of a run: a case on a transport with an implementation assignment.
+public struct CellResult: Codable, Sendable {
+    public var caseId: String
+    public var title: String
+    public var spec: String
+    public var level: Level
+    public var area: String
+    public var transport: String
+    public var socketTypes: [String]
+    public var implementations: [String]
+    public var outcome: Outcome
+    public var durationSeconds: Double
+    /// One line a person reads: why the cell is not PASS, or what a multi-choice step saw.
+    public var detail: String
+    public var failure: CellFailure?
+    /// What steps that allow several behaviours actually did.
+    public var observations: [String]
+    public var file: String
+    public var line: Int
+
+    /// The key that identifies a cell across runs (for expectations and comparisons).
+    public var key: String { "\(caseId)@\(transport)" }
+}

@@ -1,0 +1,160 @@
+import Foundation
+
+/// One planned cell: a case on a transport.
+public struct Cell: Sendable {
+    public var definition: CaseDefinition
+    public var transport: Transport
+}
+
+/// Expands cases over transports and runs the cells in parallel, each on a thread of its own
+/// with a watchdog, so a hung implementation call costs one ERROR cell, not the run.
+public final class ConformanceRunner: @unchecked Sendable {
+    public let driver: Driver
+    public let jobs: Int
+    /// Extra time beyond a case's own timeout for teardown before the watchdog fires.
+    public let teardownMs = 3000
+
+    public init(driver: Driver, jobs: Int) {
+        self.driver = driver
+        self.jobs = max(1, jobs)
+    }
+
+    public func plan(_ cases: [CaseDefinition], transports: Set<Transport>? = nil) -> [Cell] {
+        cases.flatMap { c in
+            c.transports.filter { transports?.contains($0) ?? true }.map { Cell(definition: c, transport: $0) }
+        }
+    }
+
+    /// Runs the cells; `onResult` is called (serially) as each finishes; `shouldStop` is
+    /// checked before each new cell starts. Returns the finished cells in plan order.
+    public func run(_ cells: [Cell], onResult: @escaping @Sendable (CellResult) -> Void = { _ in },
+                    shouldStop: @escaping @Sendable () -> Bool = { false }) -> [CellResult] {
+        let state = RunState(count: cells.count)
+        let group = DispatchGroup()
+        for w in 0..<min(jobs, max(1, cells.count)) {
+            group.enter()
+            let worker = Thread { [self] in
+                while true {
+                    let i = state.take()
+                    if i >= cells.count || shouldStop() { break }
+                    state.finish(i, runCell(cells[i]), onResult)
+                }
+                group.leave()
+            }
+            worker.name = "zmqsuite-worker-\(w)"
+            worker.start()
+        }
+        group.wait()
+        return state.finished
+    }
+
+    public func runCell(_ cell: Cell) -> CellResult {
+        let c = cell.definition
+        var result = CellResult(caseId: c.id, title: c.title, spec: c.spec, level: c.level, area: c.area,
+                                transport: cell.transport.rawValue, socketTypes: c.socketTypes.map(\.rawValue),
+                                implementations: ["\(driver.info.name) \(driver.info.version)"], outcome: .PASS,
+                                durationSeconds: 0, detail: "", failure: nil, observations: [], file: c.file, line: c.line)
+        if let reason = unsupportedReason(cell) {
+            result.outcome = .UNSUPPORTED
+            result.detail = reason
+            return result
+        }
+        let start = monotonicMs()
+        let box = CellBox()
+        let done = DispatchSemaphoreBox()
+        let thread = Thread { [driver, teardownMs] in
+            box.set(Self.execute(cell, driver: driver, teardownMs: teardownMs))
+            done.signal()
+        }
+        thread.name = "zmqsuite-cell"
+        thread.stackSize = 4 << 20
+        thread.start()
+        if done.wait(timeoutMs: c.timeoutMs + teardownMs) {
+            let (outcome, failure, observations, teardownProblem) = box.get()!
+            result.outcome = outcome
+            result.failure = failure
+            result.observations = observations
+            if let failure {
+                result.detail = "step \(failure.step) (\(failure.stepName), line \(failure.line)): expected \(failure.expected); saw \(failure.seen)"
+            } else if let teardownProblem {
+                result.detail = teardownProblem
+            } else {
+                result.detail = observations.joined(separator: "; ")
+            }
+        } else {
+            // The cell thread is abandoned: its implementation call never returned.
+            result.outcome = .ERROR
+            result.detail = "cell did not finish within \(c.timeoutMs + teardownMs) ms (case timeout plus teardown): the implementation hung"
+        }
+        result.durationSeconds = (monotonicMs() - start) / 1000
+        return result
+    }
+
+    private static func execute(_ cell: Cell, driver: Driver, teardownMs: Int) -> (Outcome, CellFailure?, [String], String?) {
+        let endpoints = EndpointAllocator(cellTag: cell.definition.id)
+        defer { endpoints.cleanup() }
+        let session: DriverSession
+        do { session = try driver.openSession() } catch {
+            return (.ERROR, nil, [], "could not open a session: \(error)")
+        }
+        let executor = CellExecutor(definition: cell.definition, transport: cell.transport, session: session, endpoints: endpoints)
+        let verdict = executor.run()
+        executor.closeRaw()
+        let clean = session.teardown(timeoutMs: teardownMs)
+        if let (outcome, failure) = verdict { return (outcome, failure, executor.observations, nil) }
+        if !clean { return (.ERROR, nil, executor.observations, "teardown (closing sockets, terminating the context) did not finish within \(teardownMs) ms") }
+        return (.PASS, nil, executor.observations, nil)
+    }
+
+    /// Why the driver cannot run this cell at all, checked before it starts.
+    public func unsupportedReason(_ cell: Cell) -> String? {
+        let caps = driver.info.capabilities
+        if let reason = caps.unsupportedReason(transport: cell.transport) { return reason }
+        for type in cell.definition.socketTypes where !caps.socketTypes.contains(type.rawValue) {
+            return "socket type \(type.rawValue) cannot be created"
+        }
+        for r in cell.definition.requires {
+            switch r {
+            case .mechanism(let m) where !caps.mechanisms.contains(m): return "mechanism \(m) not available"
+            case .symbol(let s) where caps.draftSymbols[s] != true: return "draft API symbol \(s) is not exported by \(driver.info.library)"
+            case .has(let h) where caps.zmqHas[h] != true: return "zmq_has(\"\(h)\") is false"
+            default: continue
+            }
+        }
+        return nil
+    }
+}
+
+/// Hands a cell's verdict from its thread to the waiting worker.
+private final class CellBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (Outcome, CellFailure?, [String], String?)?
+    func set(_ v: (Outcome, CellFailure?, [String], String?)) { lock.lock(); value = v; lock.unlock() }
+    func get() -> (Outcome, CellFailure?, [String], String?)? { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// The shared queue position and results of one run's workers.
+private final class RunState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var results: [CellResult?]
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func take() -> Int {
+        lock.lock(); defer { lock.unlock() }
+        next += 1
+        return next - 1
+    }
+
+    /// Stores a result and reports it, serially, so reporters need no lock of their own.
+    func finish(_ i: Int, _ r: CellResult, _ report: (CellResult) -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        results[i] = r
+        report(r)
+    }
+
+    var finished: [CellResult] {
+        lock.lock(); defer { lock.unlock() }
+        return results.compactMap { $0 }
+    }
+}

@@ -1,0 +1,33 @@
+/// A cell's verdict (DESIGN.md, idea 4).
+public enum Outcome: String, Codable, Sendable, CaseIterable {
+    case PASS, FAIL, NON_STRICT = "NON-STRICT", INFORMATIONAL, UNSUPPORTED, ERROR
+
+    /// The verdict for a violated expectation at this level.
+    public static func violated(_ level: Level) -> Outcome {
+        switch level {
+        case .MUST: return .FAIL
+        case .SHOULD: return .NON_STRICT
+        case .MAY: return .INFORMATIONAL
+        }
+    }
+}
+
+/// Why a cell did not pass: where, what was expected, what was seen.
+public struct CellFailure: Codable, Sendable, Error {
+    public var step: Int
+    public var line: Int
+    public var stepName: String
+    public var expected: String
+    public var seen: String
+    public var elapsedMs: Double
+}
+
+/// How a step ended when it went wrong.
+enum StepProblem: Error {
+    /// The implementation did something the case does not accept.
+    case mismatch(expected: String, seen: String)
+    /// The harness could not finish the step (an operation outlived its bound, a setup failed).
+    case error(String)
+    /// The implementation lacks something the step needs.
+    case unsupported(String)
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+@main
+struct ZMQSuite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zmqsuite",
+        abstract: "Conformance and performance test suite for ZeroMQ implementations.",
+        discussion: "Exit codes: 0 every MUST cell passed, 1 one did not, 2 the harness could not run.",
+        version: RunEnvironment.suiteVersion,
+        subcommands: [Conformance.self, List.self, Impls.self]
+    )
+
+    /// Exit code 2 for anything that stops the harness itself (bad flags, bad case files),
+    /// so a pipeline can tell "could not run" from "found a regression".
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as CaseFileError {
+            FileHandle.standardError.write(Data("zmqsuite: \(e)\n".utf8))
+            Foundation.exit(2)
+        } catch let e as ExitCode {
+            Foundation.exit(e.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code == .validationFailure && "\(error)".isEmpty { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .success ? 0 : 2)
+        }
+    }
+}
+
+extension Transport: ExpressibleByArgument {}
+
+/// Options shared by commands that read the catalogue.
+struct CatalogueOptions: ParsableArguments {
+    @Option(name: .long, help: "Directory of case files.")
+    var cases: String = "cases"
+
+    @Option(name: .long, help: "Only cases whose id matches this glob (repeatable), e.g. 'reqrep.*'.")
+    var filter: [String] = []
+
+    func load() throws -> [CaseDefinition] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: cases, isDirectory: &isDir), isDir.boolValue else {
+            throw ValidationError("--cases \(cases): no such directory (expected the folder of case YAML files)")
+        }
+        let all = try CaseLoader.loadDirectory(cases)
+        guard !filter.isEmpty else { return all }
+        let chosen = all.filter { c in filter.contains { fnmatch($0, c.id, 0) == 0 } }
+        if chosen.isEmpty { throw ValidationError("--filter \(filter.joined(separator: " ")) matches no case id") }
+        return chosen
+    }
+}

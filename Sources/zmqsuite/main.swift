@@ -1,2 +1,0 @@
-import Harness
-print(ZMQLibrary.version)

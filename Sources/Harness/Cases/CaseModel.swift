@@ -107,7 +107,8 @@ public enum StepKind: Sendable {
     case noRecv(socket: String, withinMs: Int)
     case poll(items: [(String, PollEvents)], expect: [String: PollEvents], withinMs: Int)
     case monitor(socket: String)
-    case awaitEvent(socket: String, event: MonitorEvent, count: Int, withinMs: Int)
+    case awaitEvent(socket: String, event: MonitorEvent, count: Int, withinMs: Int, value: Int?)
+    case drain(socket: String, quietMs: Int, withinMs: Int, minCount: Int, maxCount: Int)
     case awaitPeers(socket: String, count: Int, withinMs: Int)
     case close(socket: String)
     case proxy(name: String, frontend: String, backend: String, capture: String?, control: String?)
@@ -140,6 +141,7 @@ public enum StepKind: Sendable {
         case .poll: return "poll"
         case .monitor: return "monitor"
         case .awaitEvent: return "await_event"
+        case .drain: return "drain"
         case .awaitPeers: return "await_peers"
         case .close: return "close"
         case .proxy: return "proxy"

@@ -76,7 +76,8 @@ struct CaseParser {
         "no_recv": ["socket", "within"],
         "poll": ["items", "expect", "within"],
         "monitor": ["socket"],
-        "await_event": ["socket", "event", "count", "within"],
+        "await_event": ["socket", "event", "count", "within", "value"],
+        "drain": ["socket", "quiet", "within", "expect_min", "expect_max"],
         "await_peers": ["socket", "count", "within"],
         "close": ["socket"],
         "proxy": ["name", "frontend", "backend", "capture", "control"],
@@ -191,7 +192,13 @@ struct CaseParser {
             return .monitor(socket: s)
         case "await_event":
             return .awaitEvent(socket: try monitoredSocket(a), event: try a.required("event").enumValue("monitor event", MonitorEvent.self),
-                               count: try a.positive("count") ?? 1, withinMs: try a.within())
+                               count: try a.positive("count") ?? 1, withinMs: try a.within(),
+                               value: try a["value"]?.int("value"))
+        case "drain":
+            return .drain(socket: try a.socket(self), quietMs: try a["quiet"]?.duration("quiet") ?? CaseLoader.defaultQuietMs,
+                          withinMs: try a.within(default: 10 * CaseLoader.defaultWithinMs),
+                          minCount: try a["expect_min"]?.int("expect_min") ?? 0,
+                          maxCount: try a["expect_max"]?.int("expect_max") ?? Int.max)
         case "await_peers":
             return .awaitPeers(socket: try monitoredSocket(a), count: try a.positive("count") ?? 1, withinMs: try a.within())
         case "close":

@@ -65,14 +65,14 @@ extension CellExecutor {
         }.joined(separator: ", ") + "]"
     }
 
-    func awaitEvents(_ name: String, count: Int, within: Int, where match: (MonitorEvent?) -> Bool) throws {
+    func awaitEvents(_ name: String, count: Int, within: Int, where match: (ObservedEvent) -> Bool) throws {
         let s = try id(name)
         let deadline = monotonicMs() + Double(within)
         var found = 0
         var buffer = events[name] ?? []
         // Events seen earlier but not consumed count first, in order.
         buffer.removeAll { e in
-            guard found < count, match(e.event) else { return false }
+            guard found < count, match(e) else { return false }
             found += 1
             return true
         }
@@ -80,7 +80,7 @@ extension CellExecutor {
         while found < count {
             let left = Int(deadline - monotonicMs())
             guard left > 0, let e = try wrapEvent({ try session.nextEvent(s, timeoutMs: left) }) else { break }
-            if match(e.event) { found += 1 } else { others.append(e) }
+            if match(e) { found += 1 } else { others.append(e) }
         }
         events[name] = buffer + others
         guard found >= count else {
@@ -170,9 +170,13 @@ extension CellExecutor {
             }
             _ = try? session.send(p, [probe], dontWait: true, timeoutMs: 0)
             for i in pending {
-                if let m = try? session.receive(subIDs[i], timeoutMs: 10, properties: []), m.frames.first == probe {
-                    pending.remove(i)
+                guard let m = try? session.receive(subIDs[i], timeoutMs: 10, properties: []) else { continue }
+                // Anything but a probe here was sent before the subscription: the case must see it.
+                guard m.frames.first == probe else {
+                    throw StepProblem.mismatch(expected: "only probes on \(subs[i]) while its subscription propagates",
+                                               seen: describeFrames(m.frames))
                 }
+                pending.remove(i)
             }
         }
         try? session.send(p, [end], dontWait: true, timeoutMs: 0)
@@ -183,7 +187,28 @@ extension CellExecutor {
                     throw StepProblem.error("subscriber \(subs[i]) never saw the end of the probes")
                 }
                 if m.frames.first == end { break }
+                if m.frames.first != probe {
+                    throw StepProblem.mismatch(expected: "only probes on \(subs[i]) until the end marker", seen: describeFrames(m.frames))
+                }
             }
+        }
+    }
+}
+
+extension CellExecutor {
+    /// Receives until nothing came for `quietMs` (or `withinMs` passed) and checks the count.
+    func drain(_ name: String, quietMs: Int, withinMs: Int, minCount: Int, maxCount: Int) throws {
+        let s = try id(name)
+        let deadline = monotonicMs() + Double(withinMs)
+        var received = 0
+        while monotonicMs() < deadline {
+            guard (try? session.receive(s, timeoutMs: quietMs, properties: [])) != nil else { break }
+            received += 1
+        }
+        observations.append("drain \(name): \(received) messages")
+        guard received >= minCount && received <= maxCount else {
+            throw StepProblem.mismatch(expected: "between \(minCount) and \(maxCount == Int.max ? "any number of" : String(maxCount)) messages on \(name)",
+                                       seen: "\(received)")
         }
     }
 }

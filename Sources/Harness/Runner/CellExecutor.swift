@@ -160,7 +160,9 @@ final class CellExecutor {
             do {
                 let m = try session.receive(try id(name), timeoutMs: within, properties: [])
                 throw StepProblem.mismatch(expected: "nothing on \(name) within \(within) ms", seen: describeFrames(m.frames))
-            } catch let e as ZMQError where e.name == "EAGAIN" {}
+            } catch let e as ZMQError {
+                if e.name != "EAGAIN" { throw StepProblem.mismatch(expected: "nothing on \(name) within \(within) ms (EAGAIN)", seen: e.name) }
+            }
         case .poll(let items, let expect, let within):
             let ids = try items.map { (try id($0.0), $0.1) }
             var got: [PollEvents] = []
@@ -176,12 +178,14 @@ final class CellExecutor {
             }
         case .monitor(let name):
             try wrap("monitor") { try session.monitor(try id(name)) }
-        case .awaitEvent(let name, let event, let count, let within):
-            try awaitEvents(name, count: count, within: within) { $0 == event }
+        case .awaitEvent(let name, let event, let count, let within, let value):
+            try awaitEvents(name, count: count, within: within) { $0.event == event && (value == nil || Int($0.value) == value) }
+        case .drain(let name, let quiet, let within, let minCount, let maxCount):
+            try drain(name, quietMs: quiet, withinMs: within, minCount: minCount, maxCount: maxCount)
         case .awaitPeers(let name, let count, let within):
             // inproc connections are complete when connect returns: libzmq emits no handshake events for them.
             if transport == .inproc { return }
-            try awaitEvents(name, count: count, within: within) { $0 == .HANDSHAKE_SUCCEEDED }
+            try awaitEvents(name, count: count, within: within) { $0.event == .HANDSHAKE_SUCCEEDED }
         case .close(let name):
             try expectOutcome(step, "close") { try session.close(try id(name)) }
             sockets[name] = nil

@@ -45,7 +45,9 @@ public enum CaseLoader {
     public static func load(yaml: String, file: String) throws -> [CaseDefinition] {
         var out: [CaseDefinition] = []
         do {
-            for node in try Yams.compose_all(yaml: yaml) {
+            // Parser.nextRoot throws on bad YAML, where compose_all's sequence would just stop.
+            let parser = try Parser(yaml: yaml)
+            while let node = try parser.nextRoot() {
                 var parser = CaseParser(file: file)
                 out.append(try parser.parseCase(YAMLReader(node: node, file: file)))
             }

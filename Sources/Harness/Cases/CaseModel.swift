@@ -98,7 +98,8 @@ public enum StepKind: Sendable {
     case socket(SocketDecl)
     case set(socket: String, option: SocketOption, value: OptionValueSpec)
     case get(socket: String, option: SocketOption, expect: OptionValue?)
-    case bind(socket: String, alias: String?, literal: String?)
+    case bind(socket: String, alias: String?, literal: String?, reserved: String?)
+    case reserve(alias: String)
     case connect(socket: String, to: EndpointRef)
     case disconnect(socket: String, from: EndpointRef)
     case unbind(socket: String, from: EndpointRef)
@@ -132,6 +133,7 @@ public enum StepKind: Sendable {
         case .set: return "set"
         case .get: return "get"
         case .bind: return "bind"
+        case .reserve: return "reserve"
         case .connect: return "connect"
         case .disconnect: return "disconnect"
         case .unbind: return "unbind"

@@ -67,7 +67,8 @@ struct CaseParser {
         "socket": ["name", "type", "options", "monitor"],
         "set": ["socket", "option", "value"],
         "get": ["socket", "option", "expect"],
-        "bind": ["socket", "as", "endpoint"],
+        "bind": ["socket", "as", "endpoint", "to"],
+        "reserve": ["as"],
         "connect": ["socket", "to", "endpoint"],
         "disconnect": ["socket", "to", "endpoint"],
         "unbind": ["socket", "to", "endpoint"],
@@ -156,7 +157,18 @@ struct CaseParser {
         case "bind":
             let alias = try a["as"]?.string("as")
             if let alias { endpoints.insert(alias) }
-            return .bind(socket: try a.socket(self), alias: alias, literal: try a["endpoint"]?.string("endpoint"))
+            var reserved: String?
+            if let to = a["to"] {
+                reserved = try to.string("to")
+                guard endpoints.contains(reserved!) || sockets[reserved!] != nil else {
+                    throw to.fail("endpoint '\(reserved!)' used before it exists (name a reserve step's 'as' or a bound socket)")
+                }
+            }
+            return .bind(socket: try a.socket(self), alias: alias, literal: try a["endpoint"]?.string("endpoint"), reserved: reserved)
+        case "reserve":
+            let alias = try a.string("as")
+            endpoints.insert(alias)
+            return .reserve(alias: alias)
         case "connect": return .connect(socket: try a.socket(self), to: try endpointRef(a))
         case "disconnect": return .disconnect(socket: try a.socket(self), from: try endpointRef(a))
         case "unbind": return .unbind(socket: try a.socket(self), from: try endpointRef(a))

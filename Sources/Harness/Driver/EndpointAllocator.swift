@@ -30,6 +30,40 @@ public final class EndpointAllocator: @unchecked Sendable {
         }
     }
 
+    /// A concrete endpoint nothing is bound to yet, for connect-before-bind cases. For tcp and
+    /// ws the kernel picks a free port, which is released at once (a small, accepted race).
+    public func reserve(for transport: Transport) -> String? {
+        switch transport {
+        case .inproc, .ipc, .ipcAbstract: return bindEndpoint(for: transport)
+        case .tcp, .ws: return freePort(v6: false).map { "\(transport.scheme)://127.0.0.1:\($0)" }
+        case .tcp6: return freePort(v6: true).map { "tcp://[::1]:\($0)" }
+        }
+    }
+
+    private func freePort(v6: Bool) -> UInt16? {
+        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if v6 {
+            var a = sockaddr_in6()
+            a.sin6_family = sa_family_t(AF_INET6)
+            a.sin6_addr = in6addr_loopback
+            var len = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            let ok = withUnsafeMutablePointer(to: &a) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+            }
+            return ok ? UInt16(bigEndian: a.sin6_port) : nil
+        }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &a) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        return ok ? UInt16(bigEndian: a.sin_port) : nil
+    }
+
     public func cleanup() {
         if let directory { try? FileManager.default.removeItem(atPath: directory) }
     }

@@ -70,9 +70,23 @@ final class CellExecutor {
     }
 
     private func endpoint(_ ref: EndpointRef) throws -> String {
-        if let literal = ref.literal { return literal }
+        if let literal = ref.literal { return try expandPorts(literal) }
         guard let r = ref.ref, let e = bound[r] else { throw StepProblem.error("endpoint '\(ref.ref ?? "")' was never bound") }
         return e
+    }
+
+    /// `{port:NAME}` in a literal endpoint becomes the port NAME is bound to (e.g. to reach
+    /// a wildcard bind through another address, such as localhost).
+    private func expandPorts(_ text: String) throws -> String {
+        var out = text
+        while let open = out.range(of: "{port:"), let close = out[open.upperBound...].firstIndex(of: "}") {
+            let name = String(out[open.upperBound..<close])
+            guard let ep = bound[name], let colon = ep.lastIndex(of: ":") else {
+                throw StepProblem.error("{port:\(name)}: '\(name)' is not bound")
+            }
+            out.replaceSubrange(open.lowerBound...close, with: ep[ep.index(after: colon)...])
+        }
+        return out
     }
 
     private func optionValue(_ spec: OptionValueSpec) throws -> OptionValue {
@@ -128,9 +142,12 @@ final class CellExecutor {
             if let expected, let got, !Self.same(expected, got) {
                 throw StepProblem.mismatch(expected: "\(option.rawValue) = \(expected)", seen: "\(got)")
             }
-        case .bind(let name, let alias, let literal):
+        case .reserve(let alias):
+            guard let ep = endpoints.reserve(for: transport) else { throw StepProblem.error("could not reserve a \(transport.rawValue) endpoint") }
+            bound[alias] = ep
+        case .bind(let name, let alias, let literal, let reserved):
             try prepare(name)
-            let ep = literal ?? endpoints.bindEndpoint(for: transport)
+            let ep = try literal ?? reserved.map { try endpoint(EndpointRef(ref: $0, literal: nil)) } ?? endpoints.bindEndpoint(for: transport)
             try expectOutcome(step, "bind \(ep)") {
                 let real = try session.bind(try id(name), ep)
                 bound[name] = real

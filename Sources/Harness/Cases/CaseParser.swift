@@ -10,6 +10,7 @@ struct CaseParser {
     private var keys: Set<String> = []
     private var raws: Set<String> = []
     private var variables: Set<String> = []
+    private var counters: Set<String> = []
 
     init(file: String) { self.file = file }
 
@@ -78,7 +79,7 @@ struct CaseParser {
         "poll": ["items", "expect", "within"],
         "monitor": ["socket"],
         "await_event": ["socket", "event", "count", "within", "value"],
-        "drain": ["socket", "quiet", "within", "expect_min", "expect_max"],
+        "drain": ["socket", "quiet", "within", "expect_min", "expect_max", "expect_count"],
         "await_peers": ["socket", "count", "within"],
         "close": ["socket"],
         "proxy": ["name", "frontend", "backend", "capture", "control"],
@@ -88,7 +89,7 @@ struct CaseParser {
         "curve_keys": ["name"],
         "collect": ["from", "count", "within", "first", "group_by", "expect", "tolerance"],
         "await_subscription": ["pub", "subs", "topic", "within"],
-        "send_until_blocked": ["socket", "frames", "max", "expect_min", "expect_max"],
+        "send_until_blocked": ["socket", "frames", "max", "expect_min", "expect_max", "settle", "as"],
         "raw_connect": ["name", "to"],
         "raw_send": ["raw", "data"],
         "raw_recv": ["raw", "expect", "size", "within"],
@@ -210,7 +211,12 @@ struct CaseParser {
             return .drain(socket: try a.socket(self), quietMs: try a["quiet"]?.duration("quiet") ?? CaseLoader.defaultQuietMs,
                           withinMs: try a.within(default: 10 * CaseLoader.defaultWithinMs),
                           minCount: try a["expect_min"]?.int("expect_min") ?? 0,
-                          maxCount: try a["expect_max"]?.int("expect_max") ?? Int.max)
+                          maxCount: try a["expect_max"]?.int("expect_max") ?? Int.max,
+                          expectCount: try a["expect_count"].map { v in
+                              let n = try v.string("expect_count")
+                              guard counters.contains(n) else { throw v.fail("count '\(n)' used before a send_until_blocked names it with 'as'") }
+                              return n
+                          })
         case "await_peers":
             return .awaitPeers(socket: try monitoredSocket(a), count: try a.positive("count") ?? 1, withinMs: try a.within())
         case "close":
@@ -278,7 +284,13 @@ struct CaseParser {
             return .sendUntilBlocked(socket: try a.socket(self), frames: try frames(a.required("frames")),
                                      max: try a.positive("max") ?? 100_000,
                                      minCount: try a["expect_min"]?.int("expect_min") ?? 0,
-                                     maxCount: try a["expect_max"]?.int("expect_max") ?? Int.max)
+                                     maxCount: try a["expect_max"]?.int("expect_max") ?? Int.max,
+                                     settleMs: try a["settle"]?.duration("settle") ?? 100,
+                                     countAs: try a["as"].map { v in
+                                         let n = try v.string("as")
+                                         counters.insert(n)
+                                         return n
+                                     })
         case "raw_connect":
             let n = try a.string("name")
             raws.insert(n)

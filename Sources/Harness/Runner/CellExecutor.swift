@@ -12,6 +12,7 @@ final class CellExecutor {
     var keys: [String: CurveKeyPair] = [:]
     var raws: [String: RawConnection] = [:]
     var variables: [String: [UInt8]] = [:]
+    var counters: [String: Int] = [:]
     var events: [String: [ObservedEvent]] = [:]
     /// What steps with several acceptable outcomes actually did, for the record.
     var observations: [String] = []
@@ -197,8 +198,10 @@ final class CellExecutor {
             try wrap("monitor") { try session.monitor(try id(name)) }
         case .awaitEvent(let name, let event, let count, let within, let value):
             try awaitEvents(name, count: count, within: within) { $0.event == event && (value == nil || Int($0.value) == value) }
-        case .drain(let name, let quiet, let within, let minCount, let maxCount):
-            try drain(name, quietMs: quiet, withinMs: within, minCount: minCount, maxCount: maxCount)
+        case .drain(let name, let quiet, let within, let minCount, let maxCount, let expectCount):
+            var low = minCount, high = maxCount
+            if let expectCount, let n = counters[expectCount] { (low, high) = (n, n) }
+            try drain(name, quietMs: quiet, withinMs: within, minCount: low, maxCount: high)
         case .awaitPeers(let name, let count, let within):
             // inproc connections are complete when connect returns: libzmq emits no handshake events for them.
             if transport == .inproc { return }
@@ -232,16 +235,21 @@ final class CellExecutor {
             try collect(from: from, count: count, within: within, first: first, groupBy: groupBy, groups: groups, tolerance: tolerance)
         case .awaitSubscription(let pub, let subs, let topic, let within):
             try awaitSubscription(pub: pub, subs: subs, topic: topic, within: within)
-        case .sendUntilBlocked(let name, let specs, let max, let minCount, let maxCount):
+        case .sendUntilBlocked(let name, let specs, let max, let minCount, let maxCount, let settle, let countAs):
             let s = try id(name)
             var sent = 0
             while sent < max {
-                do { try session.send(s, try frames(specs, counter: sent), dontWait: true, timeoutMs: 0) } catch let e as ZMQError {
+                do {
+                    try session.send(s, try frames(specs, counter: sent), dontWait: true, timeoutMs: 0)
+                    sent += 1
+                } catch let e as ZMQError {
                     guard e.name == "EAGAIN" else { throw StepProblem.mismatch(expected: "ok or EAGAIN", seen: e.name) }
-                    break
+                    // Blocked means still not writable after the I/O thread had time to move the queue on.
+                    let ready = try? session.poll([(s, .pollOut)], timeoutMs: settle)
+                    if ready?.first?.contains(.pollOut) != true { break }
                 }
-                sent += 1
             }
+            if let countAs { counters[countAs] = sent }
             observations.append("line \(step.line) send_until_blocked: \(sent) messages accepted")
             guard sent >= minCount && sent <= maxCount else {
                 throw StepProblem.mismatch(expected: "between \(minCount) and \(maxCount == Int.max ? "any" : String(maxCount)) messages before EAGAIN",

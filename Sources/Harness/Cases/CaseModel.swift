@@ -111,6 +111,7 @@ public enum StepKind: Sendable {
     case awaitEvent(socket: String, event: MonitorEvent, count: Int, withinMs: Int, value: Int?)
     case drain(socket: String, quietMs: Int, withinMs: Int, minCount: Int, maxCount: Int, expectCount: String?)
     case awaitPeers(socket: String, count: Int, withinMs: Int)
+    case noEvent(socket: String, event: MonitorEvent, withinMs: Int)
     case close(socket: String)
     case proxy(name: String, frontend: String, backend: String, capture: String?, control: String?)
     case awaitProxyExit(name: String, withinMs: Int)
@@ -145,6 +146,7 @@ public enum StepKind: Sendable {
         case .awaitEvent: return "await_event"
         case .drain: return "drain"
         case .awaitPeers: return "await_peers"
+        case .noEvent: return "no_event"
         case .close: return "close"
         case .proxy: return "proxy"
         case .awaitProxyExit: return "await_proxy_exit"

@@ -81,6 +81,7 @@ struct CaseParser {
         "await_event": ["socket", "event", "count", "within", "value"],
         "drain": ["socket", "quiet", "within", "expect_min", "expect_max", "expect_count"],
         "await_peers": ["socket", "count", "within"],
+        "no_event": ["socket", "event", "within"],
         "close": ["socket"],
         "proxy": ["name", "frontend", "backend", "capture", "control"],
         "await_proxy_exit": ["name", "within"],
@@ -217,6 +218,9 @@ struct CaseParser {
                               guard counters.contains(n) else { throw v.fail("count '\(n)' used before a send_until_blocked names it with 'as'") }
                               return n
                           })
+        case "no_event":
+            return .noEvent(socket: try monitoredSocket(a), event: try a.required("event").enumValue("monitor event", MonitorEvent.self),
+                            withinMs: try a.within(default: CaseLoader.defaultQuietMs))
         case "await_peers":
             return .awaitPeers(socket: try monitoredSocket(a), count: try a.positive("count") ?? 1, withinMs: try a.within())
         case "close":
@@ -311,8 +315,10 @@ struct CaseParser {
         return m.compactMap { $0.key.string }
     }
 
+    /// A monitored socket, open or closed (its monitor outlives it: MONITOR_STOPPED).
     private func monitoredSocket(_ a: StepArgs) throws -> String {
-        let s = try a.socket(self)
+        let s = try a.string("socket")
+        if sockets[s] == nil && !monitored.contains(s) { throw try a.required("socket").fail("socket '\(s)' used before it exists") }
         guard monitored.contains(s) else {
             throw try a.required("socket").fail("socket '\(s)' is not monitored: add 'monitor: true' to it or a 'monitor' step before")
         }

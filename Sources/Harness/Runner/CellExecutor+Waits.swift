@@ -66,7 +66,7 @@ extension CellExecutor {
     }
 
     func awaitEvents(_ name: String, count: Int, within: Int, where match: (ObservedEvent) -> Bool) throws {
-        let s = try id(name)
+        guard let s = monitorIDs[name] else { throw StepProblem.error("socket '\(name)' is not monitored") }
         let deadline = monotonicMs() + Double(within)
         var found = 0
         var buffer = events[name] ?? []

@@ -13,6 +13,8 @@ final class CellExecutor {
     var raws: [String: RawConnection] = [:]
     var variables: [String: [UInt8]] = [:]
     var counters: [String: Int] = [:]
+    /// Monitored sockets by name; kept after close, since the monitor reports the close.
+    var monitorIDs: [String: SocketID] = [:]
     var events: [String: [ObservedEvent]] = [:]
     /// What steps with several acceptable outcomes actually did, for the record.
     var observations: [String] = []
@@ -133,7 +135,10 @@ final class CellExecutor {
                 let v = try optionValue(value)
                 try expectOutcome(step, "set \(option.rawValue)=\(v)") { try session.set(s, option, v) }
             }
-            if decl.monitor { try wrap("monitor") { try session.monitor(s) } }
+            if decl.monitor {
+                try wrap("monitor") { try session.monitor(s) }
+                monitorIDs[decl.name] = s
+            }
         case .set(let name, let option, let value):
             let v = try optionValue(value)
             try expectOutcome(step, "set \(option.rawValue)=\(v)") { try session.set(try id(name), option, v) }
@@ -196,6 +201,12 @@ final class CellExecutor {
             }
         case .monitor(let name):
             try wrap("monitor") { try session.monitor(try id(name)) }
+            monitorIDs[name] = try id(name)
+        case .noEvent(let name, let event, let within):
+            do {
+                try awaitEvents(name, count: 1, within: within) { $0.event == event }
+                throw StepProblem.mismatch(expected: "no \(event.rawValue) on \(name) within \(within) ms", seen: event.rawValue)
+            } catch StepProblem.mismatch(let expected, _) where expected.hasPrefix("1 matching") {}
         case .awaitEvent(let name, let event, let count, let within, let value):
             try awaitEvents(name, count: count, within: within) { $0.event == event && (value == nil || Int($0.value) == value) }
         case .drain(let name, let quiet, let within, let minCount, let maxCount, let expectCount):

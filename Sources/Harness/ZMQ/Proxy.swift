@@ -34,6 +34,10 @@ public final class ProxyRunner: @unchecked Sendable {
         thread.start()
     }
 
-    /// True when the proxy returned within the bound.
-    public func wait(timeoutMs: Int) -> Bool { done.wait(timeoutMs: timeoutMs) }
+    /// True when the proxy returned within the bound. Can be asked again: the signal is put back.
+    public func wait(timeoutMs: Int) -> Bool {
+        guard done.wait(timeoutMs: timeoutMs) else { return false }
+        done.signal()
+        return true
+    }
 }

@@ -126,6 +126,8 @@ public enum StepKind: Sendable {
     case rawRecv(raw: String, expect: [UInt8]?, size: Int?, withinMs: Int)
     case rawExpectClosed(raw: String, withinMs: Int)
     case rawClose(raw: String)
+    case relay(name: String, to: EndpointRef)
+    case relayExpect(name: String, absent: [UInt8]?, present: [UInt8]?)
 
     /// The name people read in reports.
     public var name: String {
@@ -161,6 +163,8 @@ public enum StepKind: Sendable {
         case .rawRecv: return "raw_recv"
         case .rawExpectClosed: return "raw_expect_closed"
         case .rawClose: return "raw_close"
+        case .relay: return "relay"
+        case .relayExpect: return "relay_expect"
         }
     }
 }

@@ -11,6 +11,7 @@ struct CaseParser {
     private var raws: Set<String> = []
     private var variables: Set<String> = []
     private var counters: Set<String> = []
+    private var relays: Set<String> = []
 
     init(file: String) { self.file = file }
 
@@ -96,6 +97,8 @@ struct CaseParser {
         "raw_recv": ["raw", "expect", "size", "within"],
         "raw_expect_closed": ["raw", "within"],
         "raw_close": ["raw"],
+        "relay": ["name", "to"],
+        "relay_expect": ["name", "absent", "present"],
     ]
 
     private mutating func parseStep(_ r: YAMLReader) throws -> Step {
@@ -305,6 +308,17 @@ struct CaseParser {
                             size: try a.positive("size"), withinMs: try a.within())
         case "raw_expect_closed": return .rawExpectClosed(raw: try rawName(a), withinMs: try a.within())
         case "raw_close": return .rawClose(raw: try rawName(a))
+        case "relay":
+            let n = try a.string("name")
+            let to = try endpointRef(a)
+            endpoints.insert(n)
+            relays.insert(n)
+            return .relay(name: n, to: to)
+        case "relay_expect":
+            let n = try a.string("name")
+            guard relays.contains(n) else { throw try a.required("name").fail("relay '\(n)' used before it exists") }
+            return .relayExpect(name: n, absent: try a["absent"].map { Array(try $0.string("absent").utf8) },
+                                present: try a["present"].map { Array(try $0.string("present").utf8) })
         default:
             throw a.fail("step '\(name)' is not implemented")
         }

@@ -15,6 +15,7 @@ final class CellExecutor {
     var counters: [String: Int] = [:]
     /// Monitored sockets by name; kept after close, since the monitor reports the close.
     var monitorIDs: [String: SocketID] = [:]
+    var relays: [String: TCPRelay] = [:]
     var events: [String: [ObservedEvent]] = [:]
     /// What steps with several acceptable outcomes actually did, for the record.
     var observations: [String] = []
@@ -50,7 +51,10 @@ final class CellExecutor {
         return nil
     }
 
-    func closeRaw() { for r in raws.values { r.close() } }
+    func closeRaw() {
+        for r in raws.values { r.close() }
+        for r in relays.values { r.stop() }
+    }
 
     // MARK: outcomes of operations
 
@@ -284,6 +288,19 @@ final class CellExecutor {
             guard closed else {
                 throw StepProblem.mismatch(expected: "the connection closed within \(within) ms", seen: "still open after \(got.count) bytes")
             }
+        case .relay(let name, let ref):
+            let r = try TCPRelay(to: try endpoint(ref))
+            r.start()
+            relays[name] = r
+            bound[name] = r.endpoint
+        case .relayExpect(let name, let absent, let present):
+            let seen = relays[name]!.seen
+            if let absent, seen.contains(subsequence: absent) {
+                throw StepProblem.mismatch(expected: "\(describeFrame(absent)) never on the wire", seen: "it is, in \(seen.count) relayed bytes")
+            }
+            if let present, !seen.contains(subsequence: present) {
+                throw StepProblem.mismatch(expected: "\(describeFrame(present)) on the wire", seen: "not in \(seen.count) relayed bytes")
+            }
         case .rawClose(let name):
             raws[name]?.close()
             raws[name] = nil
@@ -320,6 +337,16 @@ extension StepKind {
     /// A send that waits (no DONTWAIT): running out of its bound is a harness timeout.
     var isBlockingSend: Bool {
         if case .send(_, _, let dontWait, _, _) = self { return !dontWait }
+        return false
+    }
+}
+
+extension Array where Element == UInt8 {
+    func contains(subsequence needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= count else { return needle.isEmpty }
+        for i in 0...(count - needle.count) where self[i] == needle[0] && Array(self[i..<(i + needle.count)]) == needle {
+            return true
+        }
         return false
     }
 }

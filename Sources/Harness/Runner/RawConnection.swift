@@ -7,6 +7,7 @@ import Glibc
 /// write waits through poll(2) with a bound.
 final class RawConnection {
     private let fd: Int32
+    var descriptor: Int32 { fd }
 
     init(endpoint: String, timeoutMs: Int) throws {
         guard endpoint.hasPrefix("tcp://"), let colon = endpoint.lastIndex(of: ":") else {

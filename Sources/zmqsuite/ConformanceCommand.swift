@@ -15,6 +15,11 @@ struct Conformance: ParsableCommand {
     @Option(name: .long, help: "Cells run in parallel.")
     var jobs: Int = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
 
+    @Option(name: .long, help: "Where cells run: 'process' (worker processes; an implementation crash is one ERROR cell) or 'thread' (in this process; faster to start, a crash ends the run).")
+    var isolation: Isolation = .process
+
+    enum Isolation: String, ExpressibleByArgument, CaseIterable { case process, thread }
+
     @Option(name: .long, help: "Report directory (default: results/conformance-<time>, with results/latest pointing at it).")
     var out: String?
 
@@ -25,7 +30,13 @@ struct Conformance: ParsableCommand {
     func run() throws {
         let cases = try catalogue.load()
         let driver = LibzmqDriver()
-        let runner = ConformanceRunner(driver: driver, jobs: jobs)
+        var pool: WorkerPool?
+        if isolation == .process {
+            guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start workers; use --isolation thread") }
+            pool = WorkerPool(executable: exe, casesDirectory: catalogue.cases)
+        }
+        defer { pool?.shutdown() }
+        let runner = ConformanceRunner(driver: driver, jobs: jobs, pool: pool)
         let cells = runner.plan(cases, transports: transport.isEmpty ? nil : Set(transport))
         if cells.isEmpty { throw ValidationError("no cell to run: the chosen cases do not apply to --transport \(transport.map(\.rawValue).joined(separator: " "))") }
 

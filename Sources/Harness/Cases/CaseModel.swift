@@ -120,7 +120,7 @@ public enum StepKind: Sendable {
     case curveKeys(name: String)
     case collect(from: [String], count: Int, withinMs: Int, first: Int?, groupBy: GroupBy, groups: [String: Int], tolerance: Int)
     case awaitSubscription(pub: String, subs: [String], topic: [UInt8], withinMs: Int)
-    case sendUntilBlocked(socket: String, frames: [FrameSpec], max: Int, minCount: Int, maxCount: Int, settleMs: Int, countAs: String?)
+    case sendUntilBlocked(socket: String, frames: [FrameSpec], max: Int, minCount: Int, maxCount: Int, settleMs: Int, countAs: String?, withinMs: Int)
     case rawConnect(name: String, to: EndpointRef)
     case rawSend(raw: String, data: [UInt8])
     case rawRecv(raw: String, expect: [UInt8]?, size: Int?, withinMs: Int)

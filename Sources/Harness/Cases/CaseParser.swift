@@ -91,7 +91,7 @@ struct CaseParser {
         "curve_keys": ["name"],
         "collect": ["from", "count", "within", "first", "group_by", "expect", "tolerance"],
         "await_subscription": ["pub", "subs", "topic", "within"],
-        "send_until_blocked": ["socket", "frames", "max", "expect_min", "expect_max", "settle", "as"],
+        "send_until_blocked": ["socket", "frames", "max", "expect_min", "expect_max", "settle", "as", "within"],
         "raw_connect": ["name", "to"],
         "raw_send": ["raw", "data"],
         "raw_recv": ["raw", "expect", "size", "within"],
@@ -297,7 +297,8 @@ struct CaseParser {
                                          let n = try v.string("as")
                                          counters.insert(n)
                                          return n
-                                     })
+                                     },
+                                     withinMs: try a.within(default: 5 * CaseLoader.defaultWithinMs))
         case "raw_connect":
             let n = try a.string("name")
             raws.insert(n)

@@ -250,16 +250,23 @@ final class CellExecutor {
             try collect(from: from, count: count, within: within, first: first, groupBy: groupBy, groups: groups, tolerance: tolerance)
         case .awaitSubscription(let pub, let subs, let topic, let within):
             try awaitSubscription(pub: pub, subs: subs, topic: topic, within: within)
-        case .sendUntilBlocked(let name, let specs, let max, let minCount, let maxCount, let settle, let countAs):
+        case .sendUntilBlocked(let name, let specs, let max, let minCount, let maxCount, let settle, let countAs, let within):
             let s = try id(name)
             var sent = 0
+            let deadline = monotonicMs() + Double(within)
             while sent < max {
+                guard monotonicMs() < deadline else {
+                    throw StepProblem.mismatch(expected: "sends to block (EAGAIN and no POLLOUT) within \(within) ms",
+                                               seen: "\(sent) sent; the socket kept reporting POLLOUT while refusing with EAGAIN")
+                }
                 do {
                     try session.send(s, try frames(specs, counter: sent), dontWait: true, timeoutMs: 0)
                     sent += 1
                 } catch let e as ZMQError {
                     guard e.name == "EAGAIN" else { throw StepProblem.mismatch(expected: "ok or EAGAIN", seen: e.name) }
-                    // Blocked means still not writable after the I/O thread had time to move the queue on.
+                    // Blocked means still not writable after the I/O thread had time to move the queue on
+                    // (settle 0: the first EAGAIN is final).
+                    if settle == 0 { break }
                     let ready = try? session.poll([(s, .pollOut)], timeoutMs: settle)
                     if ready?.first?.contains(.pollOut) != true { break }
                 }

@@ -4,6 +4,11 @@ import Foundation
 public struct Cell: Sendable {
     public var definition: CaseDefinition
     public var transport: Transport
+
+    public init(definition: CaseDefinition, transport: Transport) {
+        self.definition = definition
+        self.transport = transport
+    }
 }
 
 /// Expands cases over transports and runs the cells in parallel, each on a thread of its own
@@ -11,12 +16,15 @@ public struct Cell: Sendable {
 public final class ConformanceRunner: @unchecked Sendable {
     public let driver: Driver
     public let jobs: Int
+    /// When set, cells run in worker processes (crash isolation); else on threads in this process.
+    public let pool: WorkerPool?
     /// Extra time beyond a case's own timeout for teardown before the watchdog fires.
     public let teardownMs = 3000
 
-    public init(driver: Driver, jobs: Int) {
+    public init(driver: Driver, jobs: Int, pool: WorkerPool? = nil) {
         self.driver = driver
         self.jobs = max(1, jobs)
+        self.pool = pool
     }
 
     public func plan(_ cases: [CaseDefinition], transports: Set<Transport>? = nil) -> [Cell] {
@@ -58,6 +66,10 @@ public final class ConformanceRunner: @unchecked Sendable {
             result.outcome = .UNSUPPORTED
             result.detail = reason
             return result
+        }
+        if let pool {
+            // The worker's own watchdog fires first; this bound catches a worker that hangs whole.
+            return pool.run(cell, base: result, boundMs: c.timeoutMs + 2 * teardownMs)
         }
         let start = monotonicMs()
         let box = CellBox()

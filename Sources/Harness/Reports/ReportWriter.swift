@@ -17,7 +17,7 @@ public final class ReportWriter: @unchecked Sendable {
 
     public static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .iso8601
         return e
     }
@@ -25,7 +25,7 @@ public final class ReportWriter: @unchecked Sendable {
     /// Appends one finished cell to the journal (one JSON object a line).
     public func journal(_ cell: CellResult) {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? e.encode(cell) else { return }
         journal?.write(data + Data("\n".utf8))
     }

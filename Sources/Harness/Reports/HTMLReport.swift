@@ -28,6 +28,7 @@ public enum HTMLReport {
         <p class="bar">\(Outcome.allCases.map { "<span class=\"\($0.rawValue)\">\($0.rawValue) \(record.summary.outcomes[$0.rawValue] ?? 0)</span>" }.joined())</p>
         <p>Show outcome: \(Outcome.allCases.map { "<label><input type=checkbox class=fo value=\"\($0.rawValue)\" checked> \($0.rawValue)</label>" }.joined(separator: " "))
         <br>Area: <select id=fa><option value="">all</option>\(areas.map { "<option>\(xml($0))</option>" }.joined())</select></p>
+        <p class=spec>A blank cell: the case does not apply to that transport. Hover a cell for its detail; a linked case has details below.</p>
         <table id=m><thead><tr><th>case</th><th>level</th>\(transports.map { "<th>\(xml($0))</th>" }.joined())</tr></thead><tbody>
 
         """
@@ -35,7 +36,8 @@ public enum HTMLReport {
             let cells = byCase[id]!
             let first = cells[0]
             let outcomes = Set(cells.map(\.outcome.rawValue)).joined(separator: " ")
-            h += "<tr data-area=\"\(xml(first.area))\" data-o=\"\(outcomes)\"><td><a href=\"#d-\(xml(id))\">\(xml(id))</a><div class=spec>\(xml(first.spec))</div></td><td>\(first.level.rawValue)</td>"
+            let name = cells.contains { $0.outcome != .PASS } ? "<a href=\"#d-\(xml(id))\">\(xml(id))</a>" : xml(id)
+            h += "<tr data-area=\"\(xml(first.area))\" data-o=\"\(outcomes)\"><td>\(name)<div class=spec>\(xml(first.spec))</div></td><td>\(first.level.rawValue)</td>"
             for t in transports {
                 if let c = cells.first(where: { $0.transport == t }) {
                     h += "<td class=\"o \(c.outcome.rawValue)\" title=\"\(xml(c.detail))\">\(c.outcome.rawValue)</td>"

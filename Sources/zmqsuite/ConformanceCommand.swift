@@ -12,8 +12,8 @@ struct Conformance: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Only these transports: \(Transport.allCases.map(\.rawValue).joined(separator: ", ")).")
     var transport: [Transport] = []
 
-    @Option(name: .long, help: "Cells run in parallel.")
-    var jobs: Int = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
+    @Option(name: .long, help: "Cells run in parallel (default: 4 per core; cells mostly wait).")
+    var jobs: Int = 4 * ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: "Where cells run: 'process' (worker processes; an implementation crash is one ERROR cell) or 'thread' (in this process; faster to start, a crash ends the run).")
     var isolation: Isolation = .process

@@ -103,7 +103,7 @@ public enum StepKind: Sendable {
     case connect(socket: String, to: EndpointRef)
     case disconnect(socket: String, from: EndpointRef)
     case unbind(socket: String, from: EndpointRef)
-    case send(socket: String, frames: [FrameSpec], dontWait: Bool, repeatCount: Int, withinMs: Int)
+    case send(socket: String, frames: [FrameSpec], dontWait: Bool, repeatCount: Int, withinMs: Int, retryOn: [String])
     case recv(socket: String, expect: [FrameMatcher]?, repeatCount: Int, withinMs: Int, properties: [String: String])
     case noRecv(socket: String, withinMs: Int)
     case poll(items: [(String, PollEvents)], expect: [String: PollEvents], withinMs: Int)

@@ -74,7 +74,7 @@ struct CaseParser {
         "connect": ["socket", "to", "endpoint"],
         "disconnect": ["socket", "to", "endpoint"],
         "unbind": ["socket", "to", "endpoint"],
-        "send": ["socket", "frames", "dontwait", "repeat", "within"],
+        "send": ["socket", "frames", "dontwait", "repeat", "within", "retry_on"],
         "recv": ["socket", "expect", "repeat", "within", "properties"],
         "no_recv": ["socket", "within"],
         "poll": ["items", "expect", "within"],
@@ -180,7 +180,8 @@ struct CaseParser {
         case "send":
             return .send(socket: try a.socket(self), frames: try frames(a.required("frames")),
                          dontWait: try a["dontwait"]?.bool("dontwait") ?? false,
-                         repeatCount: try a.positive("repeat") ?? 1, withinMs: try a.within())
+                         repeatCount: try a.positive("repeat") ?? 1, withinMs: try a.within(),
+                         retryOn: try a["retry_on"]?.listOrOne("retry_on").map(errnoName) ?? [])
         case "recv":
             var props: [String: String] = [:]
             if let p = a["properties"] {

@@ -173,12 +173,20 @@ final class CellExecutor {
         case .unbind(let name, let ref):
             let ep = try endpoint(ref)
             try expectOutcome(step, "unbind \(ep)") { try session.unbind(try id(name), ep) }
-        case .send(let name, let specs, let dontWait, let count, let within):
+        case .send(let name, let specs, let dontWait, let count, let within, let retryOn):
             let s = try id(name)
+            let deadline = monotonicMs() + Double(within)
             for i in 0..<count {
                 let f = try frames(specs, counter: i)
                 try expectOutcome(step, count > 1 ? "send #\(i)" : "send") {
-                    try session.send(s, f, dontWait: dontWait, timeoutMs: within)
+                    // retry_on: errors that mean "not yet" (a route still being attached), retried within the bound.
+                    while true {
+                        do {
+                            return try session.send(s, f, dontWait: dontWait, timeoutMs: within)
+                        } catch let e as ZMQError where retryOn.contains(e.name) && monotonicMs() < deadline {
+                            _ = try? session.poll([(s, .pollIn)], timeoutMs: 5)
+                        }
+                    }
                 }
             }
         case .recv(let name, let expect, let count, let within, let properties):
@@ -343,7 +351,7 @@ final class CellExecutor {
 extension StepKind {
     /// A send that waits (no DONTWAIT): running out of its bound is a harness timeout.
     var isBlockingSend: Bool {
-        if case .send(_, _, let dontWait, _, _) = self { return !dontWait }
+        if case .send(_, _, let dontWait, _, _, _) = self { return !dontWait }
         return false
     }
 }

@@ -11,7 +11,16 @@ public enum SocketOption: String, CaseIterable, Sendable {
     case connect_routing_id, handshake_ivl, xpub_nodrop, xpub_manual, xpub_welcome_msg
     case stream_notify, invert_matching, heartbeat_ivl, heartbeat_ttl, heartbeat_timeout
     case xpub_verboser, connect_timeout, thread_safe, zap_enforce_domain, router_notify
-    case ipv4only
+    case ipv4only, xsub_verbose_unsubscribe
+
+    /// Options libzmq keeps behind ZMQ_BUILD_DRAFT_API: a build without it refuses them with
+    /// EINVAL, which makes a cell UNSUPPORTED rather than FAIL.
+    public var isDraft: Bool {
+        switch self {
+        case .zap_enforce_domain, .router_notify, .xsub_verbose_unsubscribe: return true
+        default: return false
+        }
+    }
 
     public enum Kind: Sendable { case int, int64, uint64, bool, bytes, string, curveKey }
 
@@ -27,7 +36,7 @@ public enum SocketOption: String, CaseIterable, Sendable {
              .ipv6, .plain_server, .curve_server, .probe_router, .req_correlate, .req_relaxed,
              .conflate, .router_handover, .xpub_nodrop, .xpub_manual, .stream_notify,
              .invert_matching, .xpub_verboser, .thread_safe, .zap_enforce_domain,
-             .ipv4only:
+             .ipv4only, .xsub_verbose_unsubscribe:
             return .bool
         default: return .int
         }
@@ -94,6 +103,7 @@ public enum SocketOption: String, CaseIterable, Sendable {
         case .thread_safe: return 81
         case .zap_enforce_domain: return 93
         case .router_notify: return 97
+        case .xsub_verbose_unsubscribe: return 121
         }
     }
 }

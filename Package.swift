@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "zmqsuite", targets: ["zmqsuite"]),
+        .executable(name: "zmq-agent", targets: ["zmq-agent"]),
         .library(name: "Harness", targets: ["Harness"]),
     ],
     dependencies: [
@@ -26,6 +27,10 @@ let package = Package(
         .executableTarget(
             name: "zmqsuite",
             dependencies: ["Harness", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "zmq-agent",
+            dependencies: ["Harness"]
         ),
         .testTarget(
             name: "ConformanceTests",

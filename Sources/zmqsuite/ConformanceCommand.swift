@@ -9,6 +9,11 @@ struct Conformance: ParsableCommand {
 
     @OptionGroup var catalogue: CatalogueOptions
 
+    @OptionGroup var registryOptions: RegistryOptions
+
+    @Option(name: .long, help: "The implementation to test: libzmq (in process) or an agent of the registry (see 'zmqsuite impls').")
+    var impl: String = "libzmq"
+
     @Option(name: .long, parsing: .upToNextOption, help: "Only these transports: \(Transport.allCases.map(\.rawValue).joined(separator: ", ")).")
     var transport: [Transport] = []
 
@@ -29,9 +34,17 @@ struct Conformance: ParsableCommand {
 
     func run() throws {
         let cases = try catalogue.load()
-        let driver = LibzmqDriver()
+        let registry = try registryOptions.load()
+        guard case .ready(let driver) = registry.open([impl], bin: registryOptions.bin)[0].1 else {
+            if case .unavailable(let why) = registry.open([impl], bin: registryOptions.bin)[0].1 {
+                throw ValidationError("--impl \(impl): \(why)")
+            }
+            return
+        }
+        defer { (driver as? AgentDriver)?.shutdown() }
         var pool: WorkerPool?
-        if isolation == .process {
+        // An agent is a process of its own already: its crash is one ERROR cell without workers.
+        if isolation == .process && driver is LibzmqDriver {
             guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start workers; use --isolation thread") }
             pool = WorkerPool(executable: exe, casesDirectory: catalogue.cases)
         }

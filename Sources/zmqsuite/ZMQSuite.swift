@@ -34,6 +34,22 @@ struct ZMQSuite: ParsableCommand {
 
 extension Transport: ExpressibleByArgument {}
 
+/// Where implementations come from: libzmq in process, and agents/registry.yaml.
+struct RegistryOptions: ParsableArguments {
+    @Option(name: .long, help: "The implementations registry (agents and how to start them).")
+    var registry: String = "agents/registry.yaml"
+
+    func load() throws -> Registry {
+        guard FileManager.default.fileExists(atPath: registry) else {
+            throw ValidationError("--registry \(registry): no such file (expected agents/registry.yaml of the repository)")
+        }
+        return try Registry.load(registry)
+    }
+
+    /// The folder of this zmqsuite binary, where zmq-agent is built beside it.
+    var bin: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path }
+}
+
 /// Options shared by commands that read the catalogue.
 struct CatalogueOptions: ParsableArguments {
     @Option(name: .long, help: "Directory of case files.")

@@ -20,6 +20,23 @@ public struct CaseDefinition: Sendable {
     /// The spec area: the first component of the id (`reqrep.req.lockstep` -> `reqrep`).
     public var area: String { String(id.split(separator: ".").first ?? Substring(id)) }
 
+    /// Harness features the steps need from a driver (see Capabilities.features).
+    public var neededFeatures: Set<String> {
+        var out: Set<String> = []
+        for step in steps {
+            switch step.kind {
+            case .socket(let d) where d.monitor: out.insert("monitor")
+            case .monitor, .awaitEvent, .noEvent, .awaitPeers: out.insert("monitor")
+            case .zap, .expectZAP: out.insert("zap")
+            case .proxy, .awaitProxyExit: out.insert("proxy")
+            case .curveKeys: out.insert("curve_keypair")
+            case .recv(_, _, _, _, let properties) where !properties.isEmpty: out.insert("properties")
+            default: break
+            }
+        }
+        return out
+    }
+
     /// The socket types the case creates, in order of first use.
     public var socketTypes: [SocketType] {
         var seen: [SocketType] = []

@@ -9,6 +9,10 @@ public struct Capabilities: Codable, Sendable {
     public var draftSymbols: [String: Bool]
     /// Capabilities zmq_has answers yes to (as asked, before probing).
     public var zmqHas: [String: Bool]
+    /// Harness features the driver offers: monitor, zap, proxy, curve_keypair, properties.
+    public var features: [String] = Capabilities.allFeatures
+
+    public static let allFeatures = ["monitor", "zap", "proxy", "curve_keypair", "properties"]
 
     public func unsupportedReason(transport: Transport) -> String? {
         guard let entry = transports[transport.rawValue] else { return "transport \(transport.rawValue) not probed" }

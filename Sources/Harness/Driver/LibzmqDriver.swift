@@ -52,7 +52,7 @@ enum LibzmqProbe {
         }
         var transports: [String: String?] = [:]
         for transport in Transport.allCases {
-            transports[transport.rawValue] = tryBind(transport, context: context)
+            transports.updateValue(tryBind(transport, context: context), forKey: transport.rawValue)
         }
         return Capabilities(socketTypes: types, transports: transports, mechanisms: mechanisms, draftSymbols: symbols, zmqHas: has)
     }

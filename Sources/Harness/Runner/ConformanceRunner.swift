@@ -125,6 +125,9 @@ public final class ConformanceRunner: @unchecked Sendable {
         for type in cell.definition.socketTypes where !caps.socketTypes.contains(type.rawValue) {
             return "socket type \(type.rawValue) cannot be created"
         }
+        for f in cell.definition.neededFeatures.sorted() where !caps.features.contains(f) {
+            return "\(driver.info.name) offers no '\(f)' (its agent's hello lists: \(caps.features.joined(separator: ", ")))"
+        }
         for r in cell.definition.requires {
             switch r {
             case .mechanism(let m) where !caps.mechanisms.contains(m): return "mechanism \(m) not available"

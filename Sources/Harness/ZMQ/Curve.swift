@@ -4,6 +4,11 @@ public struct CurveKeyPair: Sendable {
     public let publicKey: String
     public let secretKey: String
 
+    public init(publicKey: String, secretKey: String) {
+        self.publicKey = publicKey
+        self.secretKey = secretKey
+    }
+
     /// A fresh Z85-encoded key pair (zmq_curve_keypair); ENOTSUP when libzmq lacks CURVE.
     public static func generate() throws -> CurveKeyPair {
         var pub = [CChar](repeating: 0, count: 41)

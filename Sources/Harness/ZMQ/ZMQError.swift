@@ -9,9 +9,20 @@ public struct ZMQError: Error, CustomStringConvertible, Equatable, Sendable {
     public let code: Int32
     public let operation: String
 
+    /// The errno name as an agent reported it, for names this table does not know.
+    public let reportedName: String?
+
     public init(code: Int32, operation: String) {
         self.code = code
         self.operation = operation
+        reportedName = nil
+    }
+
+    /// An error an agent reported by name (agents/PROTOCOL.md).
+    public init(name: String, operation: String) {
+        code = ErrnoName.code(of: name) ?? -1
+        self.operation = operation
+        reportedName = name
     }
 
     /// The error of the last libzmq call on this thread.
@@ -19,8 +30,10 @@ public struct ZMQError: Error, CustomStringConvertible, Equatable, Sendable {
         ZMQError(code: zmq_errno(), operation: operation)
     }
 
-    public var name: String { ErrnoName.name(of: code) }
-    public var description: String { "\(operation): \(name) (\(String(cString: zmq_strerror(code))))" }
+    public var name: String { reportedName ?? ErrnoName.name(of: code) }
+    public var description: String {
+        reportedName != nil ? "\(operation): \(name)" : "\(operation): \(name) (\(String(cString: zmq_strerror(code))))"
+    }
 }
 
 /// Symbolic errno names, both libzmq's own (above ZMQ_HAUSNUMERO) and the POSIX ones it returns.

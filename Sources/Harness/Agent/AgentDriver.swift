@@ -1,0 +1,122 @@
+import Foundation
+
+/// Drives an implementation through an agent process (agents/PROTOCOL.md). Agent processes
+/// are pooled: a session borrows one, opens a context in it, and gives it back at teardown.
+/// An agent that dies, hangs or breaks the protocol ends its cell as ERROR and is replaced.
+public final class AgentDriver: Driver, @unchecked Sendable {
+    public let info: ImplementationInfo
+    let command: [String]
+    private let lock = NSLock()
+    private var idle: [LineProcess] = []
+
+    /// Starts the agent once and asks `hello`; throws with the reason it is unavailable.
+    public init(name: String, command: [String]) throws {
+        guard let exe = command.first else { throw AgentError.unavailable("empty command") }
+        guard FileManager.default.isExecutableFile(atPath: exe) else {
+            throw AgentError.unavailable("\(exe) is not an executable file")
+        }
+        self.command = command
+        let probe = try LineProcess(executable: exe, arguments: Array(command.dropFirst()))
+        let link = AgentLink(process: probe)
+        let hello: [String: Any]
+        do { hello = try link.call(["op": "hello"], timeoutMs: 20000) } catch {
+            probe.kill()
+            throw AgentError.unavailable("hello failed: \(error)")
+        }
+        guard (hello["protocol"] as? Int) == AgentWire.protocolVersion else {
+            probe.kill()
+            throw AgentError.unavailable("agent speaks protocol \(hello["protocol"] ?? "?"), zmqsuite speaks \(AgentWire.protocolVersion)")
+        }
+        let caps = hello["capabilities"] as? [String: Any] ?? [:]
+        let transports = Set(caps["transports"] as? [String] ?? [])
+        var table: [String: String?] = [:]
+        for t in Transport.allCases {
+            // updateValue: assigning a nil literal through the subscript would remove the key.
+            table.updateValue(transports.contains(t.rawValue) ? nil : "the agent does not offer \(t.rawValue)", forKey: t.rawValue)
+        }
+        var capabilities = Capabilities(socketTypes: caps["socket_types"] as? [String] ?? [], transports: table,
+                                        mechanisms: caps["mechanisms"] as? [String] ?? [], draftSymbols: [:], zmqHas: [:])
+        capabilities.features = caps["features"] as? [String] ?? []
+        info = ImplementationInfo(name: name, version: hello["version"] as? String ?? "?",
+                                  library: hello["library"] as? String ?? "?", capabilities: capabilities)
+        idle.append(probe)
+    }
+
+    public func openSession() throws -> DriverSession {
+        lock.lock()
+        let process = idle.popLast()
+        lock.unlock()
+        let link = AgentLink(process: try process ?? LineProcess(executable: command[0], arguments: Array(command.dropFirst())))
+        let reply = try link.call(["op": "session_open"], timeoutMs: 10000)
+        guard let session = reply["session"] as? Int else { throw AgentError.protocolError("session_open gave no session") }
+        return AgentSession(driver: self, link: link, session: session)
+    }
+
+    func giveBack(_ p: LineProcess) {
+        lock.lock(); idle.append(p); lock.unlock()
+    }
+
+    public func shutdown() {
+        lock.lock(); let all = idle; idle = []; lock.unlock()
+        for p in all { p.finish() }
+    }
+}
+
+public enum AgentError: Error, CustomStringConvertible {
+    case unavailable(String)
+    case protocolError(String)
+    case died(String)
+    case timeout(String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let s): return "unavailable: \(s)"
+        case .protocolError(let s): return "protocol error: \(s)"
+        case .died(let s): return "the agent died: \(s)"
+        case .timeout(let s): return "the agent did not answer: \(s)"
+        }
+    }
+}
+
+/// One request at a time to one agent process, each with a bound.
+final class AgentLink {
+    let process: LineProcess
+    private var nextId = 1
+    private(set) var broken = false
+
+    init(process: LineProcess) { self.process = process }
+
+    /// Sends a request and returns its result, or throws ZMQError (an errno the implementation
+    /// gave) or AgentError (the agent misbehaved; the link is then broken).
+    func call(_ request: [String: Any], timeoutMs: Int) throws -> [String: Any] {
+        guard !broken else { throw AgentError.died("an earlier request broke this agent") }
+        var r = request
+        let id = nextId
+        nextId += 1
+        r["id"] = id
+        let op = request["op"] as? String ?? "?"
+        guard process.write(String(decoding: AgentWire.encode(r), as: UTF8.self) + "\n") else {
+            broken = true
+            throw AgentError.died("\(op): cannot write to it (\(process.exitDescription)) \(process.stderrTail())")
+        }
+        guard let line = process.readLine(timeoutMs: timeoutMs) else {
+            broken = true
+            if process.hasExited(waitingMs: 500) {
+                throw AgentError.died("\(op): \(process.exitDescription) \(process.stderrTail())")
+            }
+            throw AgentError.timeout("\(op) within \(timeoutMs) ms")
+        }
+        guard let reply = AgentWire.decode(Data(line.utf8)) else {
+            broken = true
+            throw AgentError.protocolError("\(op): not a JSON line: \(line.prefix(120))")
+        }
+        guard (reply["id"] as? Int) == id else {
+            broken = true
+            throw AgentError.protocolError("\(op): answered id \(reply["id"] ?? "none"), expected \(id)")
+        }
+        if reply["ok"] as? Bool == true { return reply }
+        let error = reply["error"] as? String ?? "PROTOCOL"
+        if error == "PROTOCOL" { throw AgentError.protocolError("\(op): \(reply["message"] ?? "")") }
+        throw ZMQError(name: error, operation: "\(op) (agent)")
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Yams
+
+/// The implementations a run may use: libzmq in process, and the agents listed in
+/// agents/registry.yaml (users add their own there).
+public struct Registry: Sendable {
+    public struct Entry: Codable, Sendable {
+        public var name: String
+        public var command: [String]
+        public var description: String?
+    }
+
+    struct File: Codable { var implementations: [Entry] }
+
+    public let entries: [Entry]
+    public let root: String
+
+    public static func load(_ path: String) throws -> Registry {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        do {
+            let file = try YAMLDecoder().decode(File.self, from: text)
+            if let dup = Dictionary(grouping: file.implementations, by: \.name).first(where: { $0.value.count > 1 || $0.key == "libzmq" }) {
+                throw CaseFileError(file: path, line: 0, message: "implementation name '\(dup.key)' is taken")
+            }
+            let root = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
+            return Registry(entries: file.implementations, root: root)
+        } catch let e as CaseFileError { throw e } catch {
+            throw CaseFileError(file: path, line: 0, message: "bad registry: \(error)")
+        }
+    }
+
+    /// The command with {bin} and relative paths resolved.
+    public func command(for entry: Entry, bin: String) -> [String] {
+        entry.command.enumerated().map { i, part in
+            let p = part.replacingOccurrences(of: "{bin}", with: bin)
+            if i == 0 && !p.hasPrefix("/") { return root + "/" + p }
+            if p.hasPrefix("agents/") || p.hasPrefix(".venv/") { return root + "/" + p }
+            return p
+        }
+    }
+
+    /// An implementation: a driver, or the reason it cannot be used here.
+    public enum Availability {
+        case ready(Driver)
+        case unavailable(String)
+    }
+
+    /// Starts the named implementations ("libzmq" is the in-process one).
+    public func open(_ names: [String], bin: String) -> [(String, Availability)] {
+        names.map { name in
+            if name == "libzmq" { return (name, .ready(LibzmqDriver())) }
+            guard let entry = entries.first(where: { $0.name == name }) else {
+                return (name, .unavailable("not in the registry (known: \((["libzmq"] + entries.map(\.name)).joined(separator: ", ")))"))
+            }
+            do { return (name, .ready(try AgentDriver(name: name, command: command(for: entry, bin: bin)))) } catch {
+                return (name, .unavailable("\(error)"))
+            }
+        }
+    }
+
+    public var allNames: [String] { ["libzmq"] + entries.map(\.name) }
+}

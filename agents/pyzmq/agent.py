@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""zmqsuite agent for pyzmq (agents/PROTOCOL.md): JSON lines on stdin/stdout.
+
+Drives pyzmq and the libzmq inside its wheel. Every request gets an answer; a bad one gets
+error PROTOCOL, never a crash. Nothing blocks longer than the request's timeout_ms.
+"""
+import base64
+import errno
+import json
+import os
+import sys
+import tempfile
+import threading
+
+import zmq
+from zmq.utils.monitor import recv_monitor_message
+
+SOCKET_TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB",
+                "XSUB", "STREAM", "SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER",
+                "DGRAM", "PEER", "CHANNEL"]
+TRANSPORTS = ["tcp", "tcp6", "ipc", "ipc-abstract", "inproc", "ws"]
+# Options whose value is text; the rest of the non-integer ones are binary.
+TEXT_OPTIONS = {"last_endpoint", "plain_username", "plain_password", "zap_domain",
+                "curve_publickey", "curve_secretkey", "curve_serverkey"}
+BINARY_OPTIONS = {"routing_id", "subscribe", "unsubscribe", "connect_routing_id", "xpub_welcome_msg"}
+
+
+class ProtocolError(Exception):
+    pass
+
+
+def errno_name(code):
+    for name in ("EFSM", "ENOCOMPATPROTO", "ETERM", "EMTHREAD"):
+        if code == getattr(zmq, name, None):
+            return name
+    return errno.errorcode.get(code, "errno %d" % code)
+
+
+def b64(data):
+    return base64.b64encode(bytes(data)).decode("ascii")
+
+
+def unb64(text):
+    try:
+        return base64.b64decode(text, validate=True)
+    except Exception as e:
+        raise ProtocolError("not base64: %s" % e)
+
+
+def option_constant(name):
+    const = getattr(zmq, name.upper(), None)
+    if const is None:
+        raise zmq.ZMQError(errno.EINVAL)
+    return const
+
+
+class ZapHandler:
+    """Answers ZAP requests in one context with a scripted verdict, and records them."""
+
+    def __init__(self, context, script):
+        self.script = script
+        self.requests = []
+        self.stop = threading.Event()
+        self.socket = context.socket(zmq.REP)
+        self.socket.linger = 0
+        self.socket.bind("inproc://zeromq.zap.01")
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        poller = zmq.Poller()
+        poller.register(self.socket, zmq.POLLIN)
+        while not self.stop.is_set():
+            try:
+                if not poller.poll(20):
+                    continue
+                frames = self.socket.recv_multipart()
+            except zmq.ZMQError:
+                break
+            credentials = frames[6:]
+            status = self.script["status"]
+            wanted = self.script.get("credentials")
+            if wanted is not None and [unb64(c) for c in wanted] != credentials:
+                status = self.script.get("otherwise", "400")
+            text = lambda b: b.decode("utf-8", "replace")
+            self.requests.append({
+                "version": text(frames[0]), "request_id": b64(frames[1]), "domain": text(frames[2]),
+                "address": text(frames[3]), "routing_id": b64(frames[4]), "mechanism": text(frames[5]),
+                "credentials": [b64(c) for c in credentials], "status": status})
+            user = self.script.get("user_id", "") if status == "200" else ""
+            self.socket.send_multipart([b"1.0", frames[1], status.encode(),
+                                        self.script.get("status_text", "scripted").encode(), user.encode(), b""])
+        self.socket.close(0)
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(2)
+
+
+class Agent:
+    def __init__(self):
+        self.sessions = {}   # id -> {"context", "sockets": set, "zap"}
+        self.sockets = {}    # handle -> socket
+        self.monitors = {}   # handle -> monitor PAIR socket
+        self.user_timeouts = {}  # handle -> {"rcvtimeo": ms, "sndtimeo": ms} set by the case
+        self.next = 1
+
+    def new_handle(self):
+        self.next += 1
+        return self.next - 1
+
+    def socket(self, req):
+        handle = req.get("socket")
+        if handle not in self.sockets:
+            raise ProtocolError("unknown socket %r" % handle)
+        return self.sockets[handle]
+
+    def session(self, req):
+        sid = req.get("session")
+        if sid not in self.sessions:
+            raise ProtocolError("unknown session %r" % sid)
+        return self.sessions[sid]
+
+    def bounded(self, handle, option, timeout_ms):
+        """The timeout to use: the request's bound, or the case's own if shorter."""
+        user = self.user_timeouts.get(handle, {}).get(option, -1)
+        return min(user, timeout_ms) if user >= 0 else timeout_ms
+
+    # --- operations -------------------------------------------------------------------
+
+    def op_hello(self, req):
+        return {"name": "pyzmq", "version": "%s (libzmq %s)" % (zmq.__version__, zmq.zmq_version()),
+                "library": os.path.dirname(zmq.__file__), "protocol": 1,
+                "capabilities": self.capabilities()}
+
+    def capabilities(self):
+        ctx = zmq.Context()
+        types = []
+        for name in SOCKET_TYPES:
+            const = getattr(zmq, name, None)
+            if const is None:
+                continue
+            try:
+                ctx.socket(const).close(0)
+                types.append(name)
+            except zmq.ZMQError:
+                pass
+        transports = []
+        tmp = tempfile.mkdtemp(prefix="zmqsuite-pyzmq-")
+        endpoints = {"tcp": "tcp://127.0.0.1:*", "tcp6": "tcp://[::1]:*", "ipc": "ipc://%s/probe" % tmp,
+                     "ipc-abstract": "ipc://@zmqsuite-pyzmq-probe-%d" % os.getpid(),
+                     "inproc": "inproc://probe", "ws": "ws://127.0.0.1:*"}
+        for t in TRANSPORTS:
+            s = ctx.socket(zmq.PAIR)
+            try:
+                if t == "tcp6":
+                    s.ipv6 = 1
+                s.bind(endpoints[t])
+                transports.append(t)
+            except zmq.ZMQError:
+                pass
+            finally:
+                s.close(0)
+        ctx.term()
+        mechanisms = ["NULL", "PLAIN"] + (["CURVE"] if zmq.has("curve") else [])
+        return {"socket_types": types, "transports": transports, "mechanisms": mechanisms,
+                "features": ["monitor", "zap", "curve_keypair", "properties"]}
+
+    def op_session_open(self, req):
+        sid = self.new_handle()
+        self.sessions[sid] = {"context": zmq.Context(), "sockets": set(), "zap": None}
+        return {"session": sid}
+
+    def op_session_close(self, req):
+        s = self.session(req)
+        if s["zap"]:
+            s["zap"].close()
+        for handle in s["sockets"]:
+            for table in (self.monitors, self.sockets):
+                sock = table.pop(handle, None)
+                if sock is not None and not sock.closed:
+                    sock.close(0)
+        s["context"].term()
+        del self.sessions[req["session"]]
+        return {"clean": True}
+
+    def op_socket(self, req):
+        s = self.session(req)
+        const = getattr(zmq, str(req.get("type")), None)
+        if const is None or req.get("type") not in SOCKET_TYPES:
+            raise ProtocolError("unknown socket type %r" % req.get("type"))
+        handle = self.new_handle()
+        self.sockets[handle] = s["context"].socket(const)
+        s["sockets"].add(handle)
+        return {"socket": handle}
+
+    def op_set(self, req):
+        sock, name, value = self.socket(req), req.get("option", ""), req.get("value")
+        if isinstance(value, dict) and "base64" in value:
+            value = unb64(value["base64"])
+        elif isinstance(value, str) and (name in TEXT_OPTIONS or name in BINARY_OPTIONS):
+            value = value.encode()
+        elif not isinstance(value, (int, str, bytes)):
+            raise ProtocolError("bad option value %r" % value)
+        sock.setsockopt(option_constant(name), value)
+        if name in ("rcvtimeo", "sndtimeo") and isinstance(value, int):
+            self.user_timeouts.setdefault(req["socket"], {})[name] = value
+        return {}
+
+    def op_get(self, req):
+        sock, name = self.socket(req), req.get("option", "")
+        value = sock.getsockopt(option_constant(name))
+        if isinstance(value, bytes):
+            if name in TEXT_OPTIONS:
+                return {"value": value.rstrip(b"\0").decode()}
+            return {"value": {"base64": b64(value)}}
+        return {"value": value}
+
+    def op_bind(self, req):
+        sock = self.socket(req)
+        sock.bind(req["endpoint"])
+        return {"endpoint": sock.last_endpoint.decode()}
+
+    def op_connect(self, req):
+        self.socket(req).connect(req["endpoint"])
+        return {}
+
+    def op_disconnect(self, req):
+        self.socket(req).disconnect(req["endpoint"])
+        return {}
+
+    def op_unbind(self, req):
+        self.socket(req).unbind(req["endpoint"])
+        return {}
+
+    def op_send(self, req):
+        sock = self.socket(req)
+        frames = [unb64(f) for f in req.get("frames", [])] or [b""]
+        dontwait = bool(req.get("dontwait"))
+        if not dontwait:
+            sock.sndtimeo = self.bounded(req["socket"], "sndtimeo", int(req["timeout_ms"]))
+        flags = zmq.DONTWAIT if dontwait else 0
+        for i, frame in enumerate(frames):
+            sock.send(frame, flags | (zmq.SNDMORE if i < len(frames) - 1 else 0))
+        return {}
+
+    def op_recv(self, req):
+        sock = self.socket(req)
+        sock.rcvtimeo = self.bounded(req["socket"], "rcvtimeo", int(req["timeout_ms"]))
+        parts = sock.recv_multipart(copy=False)
+        props = {}
+        for name in req.get("properties") or []:
+            try:
+                props[name] = parts[0].get(name)
+            except zmq.ZMQError:
+                pass
+        return {"frames": [b64(p.bytes) for p in parts], "properties": props}
+
+    def op_poll(self, req):
+        poller = zmq.Poller()
+        items = req.get("items")
+        if not isinstance(items, list):
+            raise ProtocolError("items must be a list")
+        socks = []
+        for item in items:
+            sock = self.socket(item)
+            mask = (zmq.POLLIN if "in" in item.get("events", []) else 0) | (zmq.POLLOUT if "out" in item.get("events", []) else 0)
+            poller.register(sock, mask)
+            socks.append(sock)
+        ready = dict(poller.poll(int(req["timeout_ms"])))
+        revents = []
+        for sock in socks:
+            got = ready.get(sock, 0)
+            revents.append((["in"] if got & zmq.POLLIN else []) + (["out"] if got & zmq.POLLOUT else []))
+        return {"revents": revents}
+
+    def op_monitor(self, req):
+        self.monitors[req["socket"]] = self.socket(req).get_monitor_socket()
+        return {}
+
+    def op_next_event(self, req):
+        mon = self.monitors.get(req.get("socket"))
+        if mon is None:
+            raise ProtocolError("socket is not monitored")
+        if not mon.poll(int(req["timeout_ms"])):
+            return {"event": None}
+        msg = recv_monitor_message(mon)
+        try:
+            name = zmq.Event(msg["event"]).name
+        except ValueError:
+            name = "0x%x" % msg["event"]
+        endpoint = msg.get("endpoint", b"")
+        return {"event": name, "value": msg.get("value", 0),
+                "endpoint": endpoint.decode() if isinstance(endpoint, bytes) else str(endpoint)}
+
+    def op_close(self, req):
+        self.socket(req).close()
+        return {}
+
+    def op_curve_keypair(self, req):
+        public, secret = zmq.curve_keypair()
+        return {"public": public.decode(), "secret": secret.decode()}
+
+    def op_zap(self, req):
+        s = self.session(req)
+        s["zap"] = ZapHandler(s["context"], req)
+        return {}
+
+    def op_zap_requests(self, req):
+        s = self.session(req)
+        return {"requests": list(s["zap"].requests) if s["zap"] else []}
+
+    # --- the loop ---------------------------------------------------------------------
+
+    def handle(self, line):
+        try:
+            req = json.loads(line)
+        except ValueError:
+            return {"id": None, "ok": False, "error": "PROTOCOL", "message": "not JSON"}
+        if not isinstance(req, dict):
+            return {"id": None, "ok": False, "error": "PROTOCOL", "message": "not a JSON object"}
+        rid = req.get("id")
+        op = getattr(self, "op_%s" % req.get("op"), None) if isinstance(req.get("op"), str) else None
+        if op is None:
+            return {"id": rid, "ok": False, "error": "PROTOCOL", "message": "unknown op %r" % req.get("op")}
+        try:
+            result = op(req)
+            result.update({"id": rid, "ok": True})
+            return result
+        except zmq.ZMQError as e:
+            return {"id": rid, "ok": False, "error": errno_name(e.errno), "message": str(e)}
+        except (ProtocolError, KeyError, TypeError, ValueError) as e:
+            return {"id": rid, "ok": False, "error": "PROTOCOL", "message": "%s: %s" % (type(e).__name__, e)}
+
+
+def main():
+    agent = Agent()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        sys.stdout.write(json.dumps(agent.handle(line)) + "\n")
+        sys.stdout.flush()
+    for sid in list(agent.sessions):
+        agent.op_session_close({"session": sid})
+
+
+if __name__ == "__main__":
+    main()

@@ -53,56 +53,8 @@ struct Conformance: ParsableCommand {
         let cells = runner.plan(cases, transports: transport.isEmpty ? nil : Set(transport))
         if cells.isEmpty { throw ValidationError("no cell to run: the chosen cases do not apply to --transport \(transport.map(\.rawValue).joined(separator: " "))") }
 
-        let start = Date()
-        let directory = out ?? "results/conformance-" + Self.stamp(start)
-        let writer = try ReportWriter(directory: directory)
-        let progress = Progress(total: cells.count)
-        let interrupt = Interrupt()
-        let finish: @Sendable (Bool) throws -> RunRecord = { interrupted in
-            var env = RunEnvironment.capture(implementations: [driver.info], start: start)
-            env.endTime = Date()
-            let record = RunRecord(kind: "conformance", environment: env, cells: progress.results(in: cells),
-                                   planned: cells.count, interrupted: interrupted)
-            try writer.write(record)
-            return record
-        }
-        interrupt.install {
-            // A second Ctrl-C: write what finished and leave now.
-            progress.end()
-            _ = try? finish(true)
-            FileHandle.standardError.write(Data("zmqsuite: interrupted; finished cells are in \(directory)\n".utf8))
-            Foundation.exit(130)
-        }
-
         print("zmqsuite conformance: \(cases.count) cases, \(cells.count) cells on \(driver.info.name) \(driver.info.version), \(jobs) jobs")
-        _ = runner.run(cells, onResult: { r in
-            writer.journal(r)
-            progress.add(r)
-        }, shouldStop: { interrupt.requested })
-        progress.end()
-        let record = try finish(interrupt.requested)
-        if out == nil { Self.pointLatest(at: directory) }
-
-        let s = record.summary
-        print(Outcome.allCases.map { "\($0.rawValue) \(s.outcomes[$0.rawValue] ?? 0)" }.joined(separator: ", "))
-        print("report: \(directory)/report.html (also report.json, junit.xml, summary.md)")
-        if interrupt.requested { throw ExitCode(130) }
-        if s.mustNotPassed > 0 {
-            print("\(s.mustNotPassed) MUST cell(s) did not pass")
-            throw ExitCode(1)
-        }
+        try runAndReport(kind: "conformance", runner: runner, cells: cells, implementations: [driver.info], out: out)
     }
 
-    static func stamp(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
-    }
-
-    static func pointLatest(at directory: String) {
-        let link = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("latest").path
-        try? FileManager.default.removeItem(atPath: link)
-        try? FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: URL(fileURLWithPath: directory).lastPathComponent)
-    }
 }

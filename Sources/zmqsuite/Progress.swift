@@ -6,7 +6,7 @@ import Harness
 final class Progress: @unchecked Sendable {
     private let total: Int
     private let lock = NSLock()
-    private var done: [String: CellResult] = [:]
+    private var done: [CellResult] = []
     private var failures = 0
     private let tty = isatty(STDERR_FILENO) == 1
 
@@ -14,7 +14,7 @@ final class Progress: @unchecked Sendable {
 
     func add(_ r: CellResult) {
         lock.lock(); defer { lock.unlock() }
-        done[r.key] = r
+        done.append(r)
         let bad = r.outcome == .FAIL || r.outcome == .ERROR
         if bad { failures += 1 }
         if tty {
@@ -29,10 +29,10 @@ final class Progress: @unchecked Sendable {
 
     func end() { if tty { FileHandle.standardError.write(Data("\n".utf8)) } }
 
-    /// The finished cells in plan order.
-    func results(in cells: [Cell]) -> [CellResult] {
+    /// The finished cells, in the order they finished.
+    var results: [CellResult] {
         lock.lock(); defer { lock.unlock() }
-        return cells.compactMap { done["\($0.definition.id)@\($0.transport.rawValue)"] }
+        return done
     }
 }
 

@@ -329,7 +329,7 @@ class Agent:
             return result
         except zmq.ZMQError as e:
             return {"id": rid, "ok": False, "error": errno_name(e.errno), "message": str(e)}
-        except (ProtocolError, KeyError, TypeError, ValueError) as e:
+        except Exception as e:  # an agent answers every request; it never dies of one
             return {"id": rid, "ok": False, "error": "PROTOCOL", "message": "%s: %s" % (type(e).__name__, e)}
 
 

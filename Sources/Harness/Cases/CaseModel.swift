@@ -37,6 +37,29 @@ public struct CaseDefinition: Sendable {
         return out
     }
 
+    /// Every socket name the case declares, in order.
+    public var socketNames: [String] {
+        steps.compactMap { if case .socket(let d) = $0.kind { return d.name } else { return nil } }
+    }
+
+    /// Sockets that bind somewhere: in an interop cell they live in the binding implementation.
+    public var binders: Set<String> {
+        Set(steps.compactMap { if case .bind(let s, _, _, _) = $0.kind { return s } else { return nil } })
+    }
+
+    /// A case splits across two implementations when some socket binds, another socket
+    /// connects, and nothing needs one process (a proxy).
+    public var splittable: Bool {
+        let connectors = Set(steps.compactMap { if case .connect(let s, _) = $0.kind { return s } else { return nil } })
+        return !binders.isEmpty && !connectors.subtracting(binders).isEmpty && !neededFeatures.contains("proxy")
+    }
+
+    func socketTypes(of names: Set<String>) -> [SocketType] {
+        var seen: [SocketType] = []
+        for step in steps { if case .socket(let d) = step.kind, names.contains(d.name), !seen.contains(d.type) { seen.append(d.type) } }
+        return seen
+    }
+
     /// The socket types the case creates, in order of first use.
     public var socketTypes: [SocketType] {
         var seen: [SocketType] = []

@@ -9,7 +9,7 @@ extension CellExecutor {
             let what = count > 1 ? "recv #\(i) on \(name)" : "recv on \(name)"
             var seen = "ok"
             do {
-                message = try session.receive(s, timeoutMs: max(0, Int(deadline - monotonicMs())), properties: Array(properties.keys))
+                message = try s.receive(timeoutMs: max(0, Int(deadline - monotonicMs())), properties: Array(properties.keys))
             } catch let e as ZMQError { seen = e.name }
             guard step.accept.contains(seen) else {
                 if seen == "EAGAIN" {
@@ -79,7 +79,7 @@ extension CellExecutor {
         var others: [ObservedEvent] = []
         while found < count {
             let left = Int(deadline - monotonicMs())
-            guard left > 0, let e = try wrapEvent({ try session.nextEvent(s, timeoutMs: left) }) else { break }
+            guard left > 0, let e = try wrapEvent({ try s.nextEvent(timeoutMs: left) }) else { break }
             if match(e) { found += 1 } else { others.append(e) }
         }
         events[name] = buffer + others
@@ -96,10 +96,10 @@ extension CellExecutor {
 
     func expectZAP(count: Int, mechanism: String?, domain: String?, credentials: [[UInt8]]?, status: String?) throws {
         let deadline = monotonicMs() + Double(CaseLoader.defaultWithinMs)
-        var requests = session.zapRequests()
+        var requests = sessions.flatMap { $0.zapRequests() }
         while requests.count < count && monotonicMs() < deadline {
-            _ = try? session.poll([], timeoutMs: 10)
-            requests = session.zapRequests()
+            _ = try? sessions[0].poll([], timeoutMs: 10)
+            requests = sessions.flatMap { $0.zapRequests() }
         }
         guard requests.count >= count else {
             throw StepProblem.mismatch(expected: "\(count) ZAP request(s)", seen: "\(requests.count)")
@@ -127,9 +127,9 @@ extension CellExecutor {
         while received < count {
             let left = Int(deadline - monotonicMs())
             guard left > 0 else { break }
-            let ready = try? session.poll(ids.map { ($0, .pollIn) }, timeoutMs: min(left, 50))
+            let ready = try? poll(ids.map { ($0, .pollIn) }, timeoutMs: min(left, 50))
             for (i, s) in ids.enumerated() where ready?[i].contains(.pollIn) ?? true {
-                guard received < count, let m = try? session.receive(s, timeoutMs: 0, properties: []) else { continue }
+                guard received < count, let m = try? s.receive(timeoutMs: 0) else { continue }
                 received += 1
                 guard received <= window else { continue }
                 let key: String
@@ -168,9 +168,9 @@ extension CellExecutor {
                 throw StepProblem.mismatch(expected: "subscription to \(describeFrame(topic)) reaching \(pub) within \(within) ms",
                                            seen: "no probe reached \(pending.map { subs[$0] }.sorted().joined(separator: ", "))")
             }
-            _ = try? session.send(p, [probe], dontWait: true, timeoutMs: 0)
+            _ = try? p.send([probe], dontWait: true, timeoutMs: 0)
             for i in pending {
-                guard let m = try? session.receive(subIDs[i], timeoutMs: 10, properties: []) else { continue }
+                guard let m = try? subIDs[i].receive(timeoutMs: 10) else { continue }
                 // Anything but a probe here was sent before the subscription: the case must see it.
                 guard m.frames.first == probe else {
                     throw StepProblem.mismatch(expected: "only probes on \(subs[i]) while its subscription propagates",
@@ -179,11 +179,11 @@ extension CellExecutor {
                 pending.remove(i)
             }
         }
-        try? session.send(p, [end], dontWait: true, timeoutMs: 0)
+        try? p.send([end], dontWait: true, timeoutMs: 0)
         for (i, s) in subIDs.enumerated() {
             while true {
                 let left = Int(deadline - monotonicMs()) + CaseLoader.defaultWithinMs
-                guard let m = try? session.receive(s, timeoutMs: max(0, left), properties: []) else {
+                guard let m = try? s.receive(timeoutMs: max(0, left)) else {
                     throw StepProblem.error("subscriber \(subs[i]) never saw the end of the probes")
                 }
                 if m.frames.first == end { break }
@@ -202,7 +202,7 @@ extension CellExecutor {
         let deadline = monotonicMs() + Double(withinMs)
         var received = 0
         while monotonicMs() < deadline {
-            guard (try? session.receive(s, timeoutMs: quietMs, properties: [])) != nil else { break }
+            guard (try? s.receive(timeoutMs: quietMs)) != nil else { break }
             received += 1
         }
         observations.append("drain \(name): \(received) messages")

@@ -3,27 +3,32 @@
 final class CellExecutor {
     let definition: CaseDefinition
     let transport: Transport
-    let session: DriverSession
+    /// The implementations of the cell: one, or two in an interop cell.
+    let sessions: [DriverSession]
+    /// Which session each socket lives in (by name); unlisted sockets live in the first.
+    let assignment: [String: Int]
     private let endpoints: EndpointAllocator
-    var sockets: [String: SocketID] = [:]
+    var sockets: [String: SocketRef] = [:]
     var socketTypes: [String: SocketType] = [:]
     var bound: [String: String] = [:]
-    var proxies: [String: Int] = [:]
+    var proxies: [String: (DriverSession, Int)] = [:]
     var keys: [String: CurveKeyPair] = [:]
     var raws: [String: RawConnection] = [:]
     var variables: [String: [UInt8]] = [:]
     var counters: [String: Int] = [:]
     /// Monitored sockets by name; kept after close, since the monitor reports the close.
-    var monitorIDs: [String: SocketID] = [:]
+    var monitorIDs: [String: SocketRef] = [:]
     var relays: [String: TCPRelay] = [:]
     var events: [String: [ObservedEvent]] = [:]
     /// What steps with several acceptable outcomes actually did, for the record.
     var observations: [String] = []
 
-    init(definition: CaseDefinition, transport: Transport, session: DriverSession, endpoints: EndpointAllocator) {
+    init(definition: CaseDefinition, transport: Transport, sessions: [DriverSession], assignment: [String: Int] = [:],
+         endpoints: EndpointAllocator) {
         self.definition = definition
         self.transport = transport
-        self.session = session
+        self.sessions = sessions
+        self.assignment = assignment
         self.endpoints = endpoints
     }
 
@@ -71,7 +76,7 @@ final class CellExecutor {
         if step.accept.count > 1 { observations.append("line \(step.line) \(what): \(seen)") }
     }
 
-    func id(_ name: String) throws -> SocketID {
+    func id(_ name: String) throws -> SocketRef {
         guard let s = sockets[name] else { throw StepProblem.error("socket '\(name)' is not open") }
         return s
     }
@@ -123,7 +128,7 @@ final class CellExecutor {
 
     /// Sockets that need IPv6 on for tcp6 get it before their first bind or connect.
     private func prepare(_ name: String) throws {
-        if transport == .tcp6 { try session.set(try id(name), .ipv6, .int(1)) }
+        if transport == .tcp6 { try id(name).set(.ipv6, .int(1)) }
     }
 
     // MARK: steps
@@ -132,7 +137,8 @@ final class CellExecutor {
         switch step.kind {
         case .socket(let decl):
             if let reason = unsupportedType(decl.type) { throw StepProblem.unsupported(reason) }
-            let s = try wrap("zmq_socket(\(decl.type.rawValue))") { try session.socket(decl.type) }
+            let owner = sessions[assignment[decl.name] ?? 0]
+            let s = SocketRef(session: owner, id: try wrap("zmq_socket(\(decl.type.rawValue))") { try owner.socket(decl.type) })
             sockets[decl.name] = s
             socketTypes[decl.name] = decl.type
             for (option, value) in decl.options {
@@ -140,7 +146,7 @@ final class CellExecutor {
                 try expectOutcome(step, "set \(option.rawValue)=\(v)") { try setOption(s, option, v, step) }
             }
             if decl.monitor {
-                try wrap("monitor") { try session.monitor(s) }
+                try wrap("monitor") { try s.monitor() }
                 monitorIDs[decl.name] = s
             }
         case .set(let name, let option, let value):
@@ -148,7 +154,7 @@ final class CellExecutor {
             try expectOutcome(step, "set \(option.rawValue)=\(v)") { try setOption(try id(name), option, v, step) }
         case .get(let name, let option, let expected):
             var got: OptionValue?
-            try expectOutcome(step, "get \(option.rawValue)") { got = try session.get(try id(name), option) }
+            try expectOutcome(step, "get \(option.rawValue)") { got = try id(name).get(option) }
             if let expected, let got, !Self.same(expected, got) {
                 throw StepProblem.mismatch(expected: "\(option.rawValue) = \(expected)", seen: "\(got)")
             }
@@ -159,20 +165,20 @@ final class CellExecutor {
             try prepare(name)
             let ep = try literal ?? reserved.map { try endpoint(EndpointRef(ref: $0, literal: nil)) } ?? endpoints.bindEndpoint(for: transport)
             try expectOutcome(step, "bind \(ep)") {
-                let real = try session.bind(try id(name), ep)
+                let real = try id(name).bind(ep)
                 bound[name] = real
                 if let alias { bound[alias] = real }
             }
         case .connect(let name, let ref):
             try prepare(name)
             let ep = try endpoint(ref)
-            try expectOutcome(step, "connect \(ep)") { try session.connect(try id(name), ep) }
+            try expectOutcome(step, "connect \(ep)") { try id(name).connect(ep) }
         case .disconnect(let name, let ref):
             let ep = try endpoint(ref)
-            try expectOutcome(step, "disconnect \(ep)") { try session.disconnect(try id(name), ep) }
+            try expectOutcome(step, "disconnect \(ep)") { try id(name).disconnect(ep) }
         case .unbind(let name, let ref):
             let ep = try endpoint(ref)
-            try expectOutcome(step, "unbind \(ep)") { try session.unbind(try id(name), ep) }
+            try expectOutcome(step, "unbind \(ep)") { try id(name).unbind(ep) }
         case .send(let name, let specs, let dontWait, let count, let within, let retryOn):
             let s = try id(name)
             let deadline = monotonicMs() + Double(within)
@@ -182,9 +188,9 @@ final class CellExecutor {
                     // retry_on: errors that mean "not yet" (a route still being attached), retried within the bound.
                     while true {
                         do {
-                            return try session.send(s, f, dontWait: dontWait, timeoutMs: within)
+                            return try s.send(f, dontWait: dontWait, timeoutMs: within)
                         } catch let e as ZMQError where retryOn.contains(e.name) && monotonicMs() < deadline {
-                            _ = try? session.poll([(s, .pollIn)], timeoutMs: 5)
+                            _ = try? poll([(s, .pollIn)], timeoutMs: 5)
                         }
                     }
                 }
@@ -193,7 +199,7 @@ final class CellExecutor {
             try receive(step, name, expect, count, within, properties)
         case .noRecv(let name, let within):
             do {
-                let m = try session.receive(try id(name), timeoutMs: within, properties: [])
+                let m = try id(name).receive(timeoutMs: within)
                 throw StepProblem.mismatch(expected: "nothing on \(name) within \(within) ms", seen: describeFrames(m.frames))
             } catch let e as ZMQError {
                 if e.name != "EAGAIN" { throw StepProblem.mismatch(expected: "nothing on \(name) within \(within) ms (EAGAIN)", seen: e.name) }
@@ -201,7 +207,7 @@ final class CellExecutor {
         case .poll(let items, let expect, let within):
             let ids = try items.map { (try id($0.0), $0.1) }
             var got: [PollEvents] = []
-            try expectOutcome(step, "poll") { got = try session.poll(ids, timeoutMs: within) }
+            try expectOutcome(step, "poll") { got = try poll(ids, timeoutMs: within) }
             for (i, item) in items.enumerated() {
                 let want = expect[item.0] ?? []
                 if got.isEmpty { continue }
@@ -212,7 +218,7 @@ final class CellExecutor {
                 }
             }
         case .monitor(let name):
-            try wrap("monitor") { try session.monitor(try id(name)) }
+            try wrap("monitor") { try id(name).monitor() }
             monitorIDs[name] = try id(name)
         case .noEvent(let name, let event, let within):
             do {
@@ -230,28 +236,34 @@ final class CellExecutor {
             if transport == .inproc { return }
             try awaitEvents(name, count: count, within: within) { $0.event == .HANDSHAKE_SUCCEEDED }
         case .close(let name):
-            try expectOutcome(step, "close") { try session.close(try id(name)) }
+            try expectOutcome(step, "close") { try id(name).close() }
             sockets[name] = nil
         case .proxy(let name, let fe, let be, let capture, let control):
-            let p = try wrap("proxy") {
-                try session.startProxy(frontend: try id(fe), backend: try id(be),
-                                       capture: try capture.map(id), control: try control.map(id))
+            let refs = try [fe, be].map(id) + (try [capture, control].compactMap { $0 }.map(id))
+            let owner = refs[0].session
+            guard refs.allSatisfy({ $0.session === owner }) else {
+                throw StepProblem.unsupported("a proxy's sockets must live in one implementation")
             }
-            proxies[name] = p
+            let p = try wrap("proxy") {
+                try owner.startProxy(frontend: try id(fe).id, backend: try id(be).id,
+                                     capture: try capture.map { try id($0).id }, control: try control.map { try id($0).id })
+            }
+            proxies[name] = (owner, p)
         case .awaitProxyExit(let name, let within):
             guard let p = proxies[name] else { throw StepProblem.error("no proxy '\(name)'") }
-            let (returned, error) = session.waitProxy(p, timeoutMs: within)
+            let (returned, error) = p.0.waitProxy(p.1, timeoutMs: within)
             guard returned else { throw StepProblem.mismatch(expected: "proxy \(name) to return within \(within) ms", seen: "still running") }
             let seen = error ?? "ok"
             guard step.accept.contains(seen) else {
                 throw StepProblem.mismatch(expected: "proxy return: \(step.accept.joined(separator: " or "))", seen: seen)
             }
         case .zap(let script):
-            try wrap("install ZAP handler") { try session.installZAP(script) }
+            // Every implementation of the cell gets the handler: the server may be in any.
+            for s in sessions { try wrap("install ZAP handler") { try s.installZAP(script) } }
         case .expectZAP(let count, let mechanism, let domain, let credentials, let status):
             try expectZAP(count: count, mechanism: mechanism, domain: domain, credentials: credentials, status: status)
         case .curveKeys(let name):
-            do { keys[name] = try session.curveKeyPair() } catch let e as ZMQError {
+            do { keys[name] = try sessions[0].curveKeyPair() } catch let e as ZMQError {
                 throw StepProblem.unsupported("zmq_curve_keypair: \(e.name)")
             }
         case .collect(let from, let count, let within, let first, let groupBy, let groups, let tolerance):
@@ -268,14 +280,14 @@ final class CellExecutor {
                                                seen: "\(sent) sent; the socket kept reporting POLLOUT while refusing with EAGAIN")
                 }
                 do {
-                    try session.send(s, try frames(specs, counter: sent), dontWait: true, timeoutMs: 0)
+                    try s.send(try frames(specs, counter: sent), dontWait: true, timeoutMs: 0)
                     sent += 1
                 } catch let e as ZMQError {
                     guard e.name == "EAGAIN" else { throw StepProblem.mismatch(expected: "ok or EAGAIN", seen: e.name) }
                     // Blocked means still not writable after the I/O thread had time to move the queue on
                     // (settle 0: the first EAGAIN is final).
                     if settle == 0 { break }
-                    let ready = try? session.poll([(s, .pollOut)], timeoutMs: settle)
+                    let ready = try? poll([(s, .pollOut)], timeoutMs: settle)
                     if ready?.first?.contains(.pollOut) != true { break }
                 }
             }
@@ -324,8 +336,8 @@ final class CellExecutor {
 
     /// Sets an option; a draft option the build refuses (EINVAL) is UNSUPPORTED, unless the
     /// step itself expects EINVAL.
-    private func setOption(_ s: SocketID, _ option: SocketOption, _ value: OptionValue, _ step: Step) throws {
-        do { try session.set(s, option, value) } catch let e as ZMQError where e.name == "EINVAL" && option.isDraft && !step.accept.contains("EINVAL") {
+    private func setOption(_ s: SocketRef, _ option: SocketOption, _ value: OptionValue, _ step: Step) throws {
+        do { try s.set(option, value) } catch let e as ZMQError where e.name == "EINVAL" && option.isDraft && !step.accept.contains("EINVAL") {
             throw StepProblem.unsupported("option \(option.rawValue) is draft API and this build refuses it (EINVAL)")
         }
     }

@@ -8,6 +8,8 @@ public struct CellResult: Codable, Sendable {
     public var transport: String
     public var socketTypes: [String]
     public var implementations: [String]
+    /// In an interop cell, "binder>connector": which implementation bound and which connected.
+    public var pair: String?
     public var outcome: Outcome
     public var durationSeconds: Double
     /// One line a person reads: why the cell is not PASS, or what a multi-choice step saw.
@@ -19,5 +21,5 @@ public struct CellResult: Codable, Sendable {
     public var line: Int
 
     /// The key that identifies a cell across runs (for expectations and comparisons).
-    public var key: String { "\(caseId)@\(transport)" }
+    public var key: String { "\(caseId)@\(transport)" + (pair.map { "@" + $0 } ?? "") }
 }

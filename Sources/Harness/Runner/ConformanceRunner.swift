@@ -4,11 +4,21 @@ import Foundation
 public struct Cell: Sendable {
     public var definition: CaseDefinition
     public var transport: Transport
+    /// An interop cell: the sockets that bind live in `binder`, all others in `connector`.
+    /// nil: every socket lives in the runner's driver.
+    public var pair: (binder: Driver, connector: Driver)?
 
-    public init(definition: CaseDefinition, transport: Transport) {
+    /// A cell of one implementation other than the runner's own (interop runs run each alone too).
+    public var solo: Driver?
+
+    public init(definition: CaseDefinition, transport: Transport, pair: (binder: Driver, connector: Driver)? = nil, solo: Driver? = nil) {
         self.definition = definition
         self.transport = transport
+        self.pair = pair
+        self.solo = solo
     }
+
+    var drivers: [Driver]? { solo.map { [$0] } ?? pair.map { [$0.binder, $0.connector] } }
 }
 
 /// Expands cases over transports and runs the cells in parallel, each on a thread of its own
@@ -25,6 +35,30 @@ public final class ConformanceRunner: @unchecked Sendable {
         self.driver = driver
         self.jobs = max(1, jobs)
         self.pool = pool
+    }
+
+    /// The interop matrix: every implementation alone over the whole catalogue, then every
+    /// ordered pair (A binds, B connects) over each splittable case and each transport but
+    /// inproc (which cannot cross processes).
+    public static func planInterop(_ cases: [CaseDefinition], drivers: [Driver], transports: Set<Transport>? = nil) -> [Cell] {
+        var cells: [Cell] = []
+        for d in drivers {
+            for c in cases {
+                for t in c.transports where transports?.contains(t) ?? true {
+                    cells.append(Cell(definition: c, transport: t, solo: d))
+                }
+            }
+        }
+        for a in drivers {
+            for b in drivers where b !== a {
+                for c in cases where c.splittable {
+                    for t in c.transports where t != .inproc && (transports?.contains(t) ?? true) {
+                        cells.append(Cell(definition: c, transport: t, pair: (a, b)))
+                    }
+                }
+            }
+        }
+        return cells
     }
 
     public func plan(_ cases: [CaseDefinition], transports: Set<Transport>? = nil) -> [Cell] {
@@ -58,24 +92,26 @@ public final class ConformanceRunner: @unchecked Sendable {
 
     public func runCell(_ cell: Cell) -> CellResult {
         let c = cell.definition
+        let drivers = cell.drivers ?? [driver]
         var result = CellResult(caseId: c.id, title: c.title, spec: c.spec, level: c.level, area: c.area,
                                 transport: cell.transport.rawValue, socketTypes: c.socketTypes.map(\.rawValue),
-                                implementations: ["\(driver.info.name) \(driver.info.version)"], outcome: .PASS,
+                                implementations: drivers.map { "\($0.info.name) \($0.info.version)" }, outcome: .PASS,
                                 durationSeconds: 0, detail: "", failure: nil, observations: [], file: c.file, line: c.line)
+        if let pair = cell.pair { result.pair = "\(pair.binder.info.name)>\(pair.connector.info.name)" }
         if let reason = unsupportedReason(cell) {
             result.outcome = .UNSUPPORTED
             result.detail = reason
             return result
         }
-        if let pool {
+        if let pool, cell.drivers == nil {
             // The worker's own watchdog fires first; this bound catches a worker that hangs whole.
             return pool.run(cell, base: result, boundMs: c.timeoutMs + 2 * teardownMs)
         }
         let start = monotonicMs()
         let box = CellBox()
         let done = DispatchSemaphoreBox()
-        let thread = Thread { [driver, teardownMs] in
-            box.set(Self.execute(cell, driver: driver, teardownMs: teardownMs))
+        let thread = Thread { [teardownMs] in
+            box.set(Self.execute(cell, drivers: drivers, teardownMs: teardownMs))
             done.signal()
         }
         thread.name = "zmqsuite-cell"
@@ -102,28 +138,42 @@ public final class ConformanceRunner: @unchecked Sendable {
         return result
     }
 
-    private static func execute(_ cell: Cell, driver: Driver, teardownMs: Int) -> (Outcome, CellFailure?, [String], String?) {
+    private static func execute(_ cell: Cell, drivers: [Driver], teardownMs: Int) -> (Outcome, CellFailure?, [String], String?) {
         let endpoints = EndpointAllocator(cellTag: cell.definition.id)
         defer { endpoints.cleanup() }
-        let session: DriverSession
-        do { session = try driver.openSession() } catch {
-            return (.ERROR, nil, [], "could not open a session: \(error)")
+        var sessions: [DriverSession] = []
+        for d in drivers {
+            do { sessions.append(try d.openSession()) } catch {
+                for s in sessions { _ = s.teardown(timeoutMs: teardownMs) }
+                return (.ERROR, nil, [], "could not open a session of \(d.info.name): \(error)")
+            }
         }
-        let executor = CellExecutor(definition: cell.definition, transport: cell.transport, session: session, endpoints: endpoints)
+        let assignment = cell.pair == nil ? [:] : Dictionary(uniqueKeysWithValues: cell.definition.socketNames.map {
+            ($0, cell.definition.binders.contains($0) ? 0 : 1)
+        })
+        let executor = CellExecutor(definition: cell.definition, transport: cell.transport, sessions: sessions,
+                                    assignment: assignment, endpoints: endpoints)
         let verdict = executor.run()
         executor.closeRaw()
-        let clean = session.teardown(timeoutMs: teardownMs)
+        let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 }
         if let (outcome, failure) = verdict { return (outcome, failure, executor.observations, nil) }
         if !clean { return (.ERROR, nil, executor.observations, "teardown (closing sockets, terminating the context) did not finish within \(teardownMs) ms") }
         return (.PASS, nil, executor.observations, nil)
     }
 
-    /// Why the driver cannot run this cell at all, checked before it starts.
+    /// Why the driver(s) cannot run this cell at all, checked before it starts.
     public func unsupportedReason(_ cell: Cell) -> String? {
+        guard let pair = cell.pair else { return unsupportedReason(cell, on: cell.solo ?? driver, types: cell.definition.socketTypes) }
+        let binderTypes = cell.definition.socketTypes(of: cell.definition.binders)
+        let otherTypes = cell.definition.socketTypes(of: Set(cell.definition.socketNames).subtracting(cell.definition.binders))
+        return unsupportedReason(cell, on: pair.binder, types: binderTypes) ?? unsupportedReason(cell, on: pair.connector, types: otherTypes)
+    }
+
+    private func unsupportedReason(_ cell: Cell, on driver: Driver, types: [SocketType]) -> String? {
         let caps = driver.info.capabilities
-        if let reason = caps.unsupportedReason(transport: cell.transport) { return reason }
-        for type in cell.definition.socketTypes where !caps.socketTypes.contains(type.rawValue) {
-            return "socket type \(type.rawValue) cannot be created"
+        if let reason = caps.unsupportedReason(transport: cell.transport) { return "\(driver.info.name): \(reason)" }
+        for type in types where !caps.socketTypes.contains(type.rawValue) {
+            return "\(driver.info.name): socket type \(type.rawValue) cannot be created"
         }
         for f in cell.definition.neededFeatures.sorted() where !caps.features.contains(f) {
             return "\(driver.info.name) offers no '\(f)' (its agent's hello lists: \(caps.features.joined(separator: ", ")))"

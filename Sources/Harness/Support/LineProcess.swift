@@ -17,6 +17,8 @@ public final class LineProcess: @unchecked Sendable {
     private var outputClosed = false
 
     public init(executable: String, arguments: [String], environment: [String: String]? = nil) throws {
+        // A child that dies makes our next write fail with EPIPE; without this the signal kills us.
+        signal(SIGPIPE, SIG_IGN)
         stderrPath = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-child-\(getpid())-\(UUID().uuidString).log").path
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)

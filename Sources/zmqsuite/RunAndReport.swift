@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+/// Runs planned cells with progress and Ctrl-C handling, writes the reports, prints the
+/// summary, and turns the outcome into the exit code (0, 1, or 130 when interrupted).
+func runAndReport(kind: String, runner: ConformanceRunner, cells: [Cell], implementations: [ImplementationInfo], out: String?) throws {
+    let start = Date()
+    let directory = out ?? "results/\(kind)-" + stamp(start)
+    let writer = try ReportWriter(directory: directory)
+    let progress = Progress(total: cells.count)
+    let interrupt = Interrupt()
+    let finish: @Sendable ([CellResult], Bool) throws -> RunRecord = { results, interrupted in
+        var env = RunEnvironment.capture(implementations: implementations, start: start)
+        env.endTime = Date()
+        let record = RunRecord(kind: kind, environment: env, cells: results, planned: cells.count, interrupted: interrupted)
+        try writer.write(record)
+        return record
+    }
+    interrupt.install {
+        // A second Ctrl-C: write what finished and leave now.
+        progress.end()
+        _ = try? finish(progress.results, true)
+        FileHandle.standardError.write(Data("zmqsuite: interrupted; finished cells are in \(directory)\n".utf8))
+        Foundation.exit(130)
+    }
+    let results = runner.run(cells, onResult: { r in
+        writer.journal(r)
+        progress.add(r)
+    }, shouldStop: { interrupt.requested })
+    progress.end()
+    let record = try finish(results, interrupt.requested)
+    if out == nil { pointLatest(at: directory) }
+
+    let s = record.summary
+    print(Outcome.allCases.map { "\($0.rawValue) \(s.outcomes[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+    print("report: \(directory)/report.html (also report.json, junit.xml, summary.md)")
+    if interrupt.requested { throw ExitCode(130) }
+    if s.mustNotPassed > 0 {
+        print("\(s.mustNotPassed) MUST cell(s) did not pass")
+        throw ExitCode(1)
+    }
+}
+
+func stamp(_ d: Date) -> String {
+    let f = DateFormatter()
+    f.dateFormat = "yyyyMMdd-HHmmss"
+    f.timeZone = TimeZone(identifier: "UTC")
+    return f.string(from: d)
+}
+
+func pointLatest(at directory: String) {
+    let link = URL(fileURLWithPath: directory).deletingLastPathComponent().appendingPathComponent("latest").path
+    try? FileManager.default.removeItem(atPath: link)
+    try? FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: URL(fileURLWithPath: directory).lastPathComponent)
+}

@@ -4,7 +4,11 @@ import Foundation
 /// and area, and the details of every cell that did not pass.
 public enum HTMLReport {
     public static func render(_ record: RunRecord) -> String {
-        let transports = Transport.allCases.map(\.rawValue).filter { t in record.cells.contains { $0.transport == t } }
+        let comparison = Comparison(record)
+        // A comparison shows implementations and pairs as columns (worst over transports);
+        // a single implementation shows transports.
+        let transports = comparison.isComparison ? comparison.columns
+            : Transport.allCases.map(\.rawValue).filter { t in record.cells.contains { $0.transport == t } }
         let byCase = Dictionary(grouping: record.cells, by: \.caseId)
         let caseIds = record.cells.map(\.caseId).reduce(into: [String]()) { if $0.last != $1 && !$0.contains($1) { $0.append($1) } }
         let areas = Array(Set(record.cells.map(\.area))).sorted()
@@ -28,7 +32,7 @@ public enum HTMLReport {
         <p class="bar">\(Outcome.allCases.map { "<span class=\"\($0.rawValue)\">\($0.rawValue) \(record.summary.outcomes[$0.rawValue] ?? 0)</span>" }.joined())</p>
         <p>Show outcome: \(Outcome.allCases.map { "<label><input type=checkbox class=fo value=\"\($0.rawValue)\" checked> \($0.rawValue)</label>" }.joined(separator: " "))
         <br>Area: <select id=fa><option value="">all</option>\(areas.map { "<option>\(xml($0))</option>" }.joined())</select></p>
-        <p class=spec>A blank cell: the case does not apply to that transport. Hover a cell for its detail; a linked case has details below.</p>
+        <p class=spec>\(comparison.isComparison ? "Columns: each implementation alone, then each pair binder&gt;connector; a cell shows the worst outcome over the transports (hover for each). Rows outlined in red differ between columns." : "A blank cell: the case does not apply to that transport.") Hover a cell for its detail; a linked case has details below.</p>
         <table id=m><thead><tr><th>case</th><th>level</th>\(transports.map { "<th>\(xml($0))</th>" }.joined())</tr></thead><tbody>
 
         """
@@ -37,17 +41,20 @@ public enum HTMLReport {
             let first = cells[0]
             let outcomes = Set(cells.map(\.outcome.rawValue)).joined(separator: " ")
             let name = cells.contains { $0.outcome != .PASS } ? "<a href=\"#d-\(xml(id))\">\(xml(id))</a>" : xml(id)
-            h += "<tr data-area=\"\(xml(first.area))\" data-o=\"\(outcomes)\"><td>\(name)<div class=spec>\(xml(first.spec))</div></td><td>\(first.level.rawValue)</td>"
+            let marker = comparison.isComparison && comparison.differs(id) ? " style=\"outline:2px solid #c00\"" : ""
+            h += "<tr data-area=\"\(xml(first.area))\" data-o=\"\(outcomes)\"\(marker)><td>\(name)<div class=spec>\(xml(first.spec))</div></td><td>\(first.level.rawValue)</td>"
             for t in transports {
-                if let c = cells.first(where: { $0.transport == t }) {
-                    h += "<td class=\"o \(c.outcome.rawValue)\" title=\"\(xml(c.detail))\">\(c.outcome.rawValue)</td>"
+                let inColumn = comparison.isComparison ? cells.filter { $0.column == t } : cells.filter { $0.transport == t }
+                if let worst = inColumn.max(by: { $0.outcome.severity < $1.outcome.severity }) {
+                    let title = inColumn.map { "\($0.transport): \($0.outcome.rawValue) \($0.detail)" }.joined(separator: "\n")
+                    h += "<td class=\"o \(worst.outcome.rawValue)\" title=\"\(xml(title))\">\(worst.outcome.rawValue)</td>"
                 } else { h += "<td></td>" }
             }
             h += "</tr>\n"
         }
         h += "</tbody></table>\n<h2>Cells that did not pass</h2>\n"
         for c in record.cells where c.outcome != .PASS {
-            h += "<details id=\"d-\(xml(c.caseId))\" data-area=\"\(xml(c.area))\" data-o=\"\(c.outcome.rawValue)\"><summary><span class=\"\(c.outcome.rawValue)\">\(c.outcome.rawValue)</span> \(xml(c.caseId)) [\(xml(c.transport))]</summary>"
+            h += "<details id=\"d-\(xml(c.caseId))\" data-area=\"\(xml(c.area))\" data-o=\"\(c.outcome.rawValue)\"><summary><span class=\"\(c.outcome.rawValue)\">\(c.outcome.rawValue)</span> \(xml(c.caseId)) [\(xml(c.transport))] \(xml(c.column))</summary>"
             h += "<div class=spec>\(c.level.rawValue): \(xml(c.spec)) &mdash; \(xml(c.file)):\(c.line)</div>"
             if let f = c.failure {
                 h += "<pre>step \(f.step) (\(xml(f.stepName)), line \(f.line)) after \(String(format: "%.1f", f.elapsedMs)) ms\nexpected: \(xml(f.expected))\nseen:     \(xml(f.seen))</pre>"

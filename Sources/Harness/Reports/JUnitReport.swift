@@ -17,7 +17,8 @@ public enum JUnitReport {
             let time = cells.reduce(0) { $0 + $1.durationSeconds }
             out += "  <testsuite name=\"\(xml(area))\" tests=\"\(cells.count)\" failures=\"\(f)\" errors=\"\(e)\" skipped=\"\(s)\" time=\"\(seconds(time))\">\n"
             for c in cells {
-                out += "    <testcase classname=\"\(xml(area))\" name=\"\(xml(c.caseId)) [\(xml(c.transport))]\" time=\"\(seconds(c.durationSeconds))\">\n"
+                let who = c.pair.map { " " + $0 } ?? (record.environment.implementations.count > 1 ? " " + c.column : "")
+                out += "    <testcase classname=\"\(xml(area))\" name=\"\(xml(c.caseId)) [\(xml(c.transport))]\(xml(who))\" time=\"\(seconds(c.durationSeconds))\">\n"
                 let message = xml("\(c.level.rawValue) \(c.spec): \(c.detail)")
                 switch c.outcome {
                 case .FAIL: out += "      <failure message=\"\(message)\" type=\"FAIL\"/>\n"

@@ -16,6 +16,24 @@ public enum MarkdownReport {
         md += "| **total** | **\(s.finished)** |\n\n"
         md += s.mustNotPassed == 0 ? "Every MUST cell passed.\n\n" : "**\(s.mustNotPassed) MUST cell(s) did not pass.**\n\n"
 
+        let comparison = Comparison(record)
+        if comparison.isComparison {
+            md += "## By area: passed/run per implementation and pair (binder>connector)\n\n| area | " + comparison.columns.joined(separator: " | ") + " |\n|---|"
+            md += comparison.columns.map { _ in "---" }.joined(separator: "|") + "|\n"
+            for (area, counts) in comparison.areaCounts(record) {
+                md += "| \(area) | " + comparison.columns.map { col in counts[col].map { "\($0.pass)/\($0.run)" } ?? "" }.joined(separator: " | ") + " |\n"
+            }
+            md += "\n"
+            let differing = comparison.caseOrder.filter(comparison.differs)
+            if !differing.isEmpty {
+                md += "\n## Cases where implementations differ\n\n| case | " + comparison.columns.joined(separator: " | ") + " |\n|---|"
+                md += comparison.columns.map { _ in "---" }.joined(separator: "|") + "|\n"
+                for id in differing {
+                    md += "| `\(id)` | " + comparison.columns.map { comparison.worst(id, $0)?.rawValue ?? "" }.joined(separator: " | ") + " |\n"
+                }
+                md += "\n"
+            }
+        }
         let transports = Transport.allCases.map(\.rawValue).filter { t in record.cells.contains { $0.transport == t } }
         md += "## By area\n\n| area | " + transports.joined(separator: " | ") + " |\n|---|" + transports.map { _ in "---" }.joined(separator: "|") + "|\n"
         for (area, cells) in Dictionary(grouping: record.cells, by: \.area).sorted(by: { $0.key < $1.key }) {
@@ -27,9 +45,9 @@ public enum MarkdownReport {
         }
         let notPass = record.cells.filter { $0.outcome != .PASS }
         if !notPass.isEmpty {
-            md += "\n## Cells that did not pass\n\n| outcome | case | transport | level | detail |\n|---|---|---|---|---|\n"
+            md += "\n## Cells that did not pass\n\n| outcome | case | transport | implementation | level | detail |\n|---|---|---|---|---|---|\n"
             for c in notPass.sorted(by: { ($0.outcome.rawValue, $0.caseId) < ($1.outcome.rawValue, $1.caseId) }) {
-                md += "| \(c.outcome.rawValue) | `\(c.caseId)` | \(c.transport) | \(c.level.rawValue) | \(cell(c.detail)) |\n"
+                md += "| \(c.outcome.rawValue) | `\(c.caseId)` | \(c.transport) | \(c.column) | \(c.level.rawValue) | \(cell(c.detail)) |\n"
             }
         }
         return md

@@ -20,6 +20,9 @@ public struct CellResult: Codable, Sendable {
     public var file: String
     public var line: Int
 
+    /// The column of a comparison: the pair ("A>B"), or the implementation's name alone.
+    public var column: String { pair ?? implementations.first.map { String($0.split(separator: " ").first ?? "") } ?? "" }
+
     /// The key that identifies a cell across runs (for expectations and comparisons).
     public var key: String { "\(caseId)@\(transport)" + (pair.map { "@" + $0 } ?? "") }
 }

@@ -2,6 +2,18 @@
 public enum Outcome: String, Codable, Sendable, CaseIterable {
     case PASS, FAIL, NON_STRICT = "NON-STRICT", INFORMATIONAL, UNSUPPORTED, ERROR
 
+    /// How bad an outcome is, to summarise several cells by the worst.
+    public var severity: Int {
+        switch self {
+        case .PASS: return 0
+        case .UNSUPPORTED: return 1
+        case .INFORMATIONAL: return 2
+        case .NON_STRICT: return 3
+        case .FAIL: return 4
+        case .ERROR: return 5
+        }
+    }
+
     /// The verdict for a violated expectation at this level.
     public static func violated(_ level: Level) -> Outcome {
         switch level {

@@ -32,6 +32,15 @@ import zmq.ZMQ;
 
 public class ZmqSuiteAgent {
     static final String[] TYPES = {"PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"};
+    /** The option names of the protocol; hello lists those JeroMQ 0.3.6 has. */
+    static final String[] OPTION_NAMES = {"affinity", "routing_id", "subscribe", "unsubscribe", "rate", "recovery_ivl", "sndbuf",
+        "rcvbuf", "rcvmore", "events", "type", "linger", "reconnect_ivl", "backlog", "reconnect_ivl_max", "maxmsgsize", "sndhwm",
+        "rcvhwm", "multicast_hops", "rcvtimeo", "sndtimeo", "last_endpoint", "router_mandatory", "tcp_keepalive", "immediate",
+        "xpub_verbose", "router_raw", "mechanism", "plain_server", "plain_username", "plain_password", "curve_server",
+        "curve_publickey", "curve_secretkey", "curve_serverkey", "probe_router", "req_correlate", "req_relaxed", "conflate",
+        "zap_domain", "router_handover", "connect_routing_id", "handshake_ivl", "xpub_nodrop", "xpub_manual", "xpub_welcome_msg",
+        "stream_notify", "invert_matching", "heartbeat_ivl", "heartbeat_ttl", "heartbeat_timeout", "xpub_verboser",
+        "connect_timeout", "thread_safe", "zap_enforce_domain", "router_notify", "ipv4only", "xsub_verbose_unsubscribe"};
     static final Set<String> TEXT_OPTIONS = Set.of("last_endpoint", "plain_username", "plain_password", "zap_domain");
     static final Set<String> LONG_OPTIONS = Set.of("maxmsgsize", "affinity");
 
@@ -56,8 +65,9 @@ public class ZmqSuiteAgent {
     final Map<Integer, Map<String, Integer>> userTimeouts = new HashMap<>();
     int next = 1;
 
+    /** JeroMQ's errno numbers are its own (BSD-like: EAGAIN is 35); their names are in zmq.ZError. */
     static String errnoName(int code) {
-        for (Field f : ZMQ.class.getFields()) {
+        for (Field f : zmq.ZError.class.getFields()) {
             if (f.getType() == int.class && f.getName().startsWith("E")) {
                 try {
                     if (f.getInt(null) == code) return f.getName();
@@ -149,6 +159,15 @@ public class ZmqSuiteAgent {
         mechanisms.add("NULL");
         caps.add("mechanisms", mechanisms);
         caps.add("features", new JsonArray());
+        JsonArray options = new JsonArray();
+        for (String name : OPTION_NAMES) {
+            try {
+                optionConstant(name);
+                options.add(name);
+            } catch (ZmqError absent) { }
+        }
+        options.add("ipv6");  // as IPV4ONLY inverted
+        caps.add("options", options);
         JsonObject out = new JsonObject();
         out.addProperty("name", "jeromq");
         Package pkg = ZMQ.class.getPackage();
@@ -197,8 +216,13 @@ public class ZmqSuiteAgent {
             case "set": {
                 SocketBase s = socket(r);
                 String name = string(r, "option");
-                int option = optionConstant(name);
                 JsonElement v = r.get("value");
+                if (name.equals("ipv6") && v != null && v.isJsonPrimitive()) {
+                    // JeroMQ 0.3.6 names it the other way round: IPV4ONLY.
+                    name = "ipv4only";
+                    v = new JsonPrimitive(v.getAsInt() != 0 ? 0 : 1);
+                }
+                int option = optionConstant(name);
                 Object value;
                 if (v != null && v.isJsonObject() && v.getAsJsonObject().has("base64")) {
                     value = Base64.getDecoder().decode(v.getAsJsonObject().get("base64").getAsString());
@@ -238,7 +262,22 @@ public class ZmqSuiteAgent {
             }
             case "bind": {
                 SocketBase s = socket(r);
-                if (!ZMQ.bind(s, string(r, "endpoint"))) throw failure(s, "bind");
+                String endpoint = string(r, "endpoint");
+                if (endpoint.startsWith("tcp://") && endpoint.endsWith(":*")) {
+                    // JeroMQ 0.3.6 does not resolve a wildcard port (LAST_ENDPOINT says :0); its own
+                    // way is bindToRandomPort, which tries ports of the dynamic range: do the same.
+                    String host = endpoint.substring(0, endpoint.length() - 1);
+                    java.util.Random random = new java.util.Random();
+                    for (int i = 0; i < 100; i++) {
+                        String candidate = host + (49152 + random.nextInt(65535 - 49152));
+                        if (ZMQ.bind(s, candidate)) {
+                            out.addProperty("endpoint", candidate);
+                            return out;
+                        }
+                    }
+                    throw failure(s, "bind");
+                }
+                if (!ZMQ.bind(s, endpoint)) throw failure(s, "bind");
                 out.addProperty("endpoint", String.valueOf(ZMQ.getSocketOptionExt(s, ZMQ.ZMQ_LAST_ENDPOINT)));
                 return out;
             }
@@ -327,7 +366,17 @@ public class ZmqSuiteAgent {
             if (!parsed.isJsonObject()) throw new ProtocolError("not a JSON object");
             JsonObject r = parsed.getAsJsonObject();
             if (r.has("id")) id = r.get("id");
-            reply = perform(r);
+            try {
+                reply = perform(r);
+            } catch (IllegalArgumentException e) {
+                // JeroMQ reports some errors as exceptions rather than errno: translate them.
+                throw new ZmqError("EINVAL", e.toString());
+            } catch (IllegalStateException e) {
+                throw new ZmqError("EFSM", e.toString());
+            } catch (UnsupportedOperationException e) {
+                String op = r.has("op") ? r.get("op").getAsString() : "";
+                throw new ZmqError(op.equals("bind") || op.equals("connect") ? "EPROTONOSUPPORT" : "ENOTSUP", e.toString());
+            }
             reply.addProperty("ok", true);
         } catch (ZmqError e) {
             reply = new JsonObject();

@@ -19,6 +19,17 @@ SOCKET_TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", 
                 "XSUB", "STREAM", "SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER",
                 "DGRAM", "PEER", "CHANNEL"]
 TRANSPORTS = ["tcp", "tcp6", "ipc", "ipc-abstract", "inproc", "ws"]
+# The option names of the protocol; hello lists those this pyzmq has.
+OPTION_NAMES = ["affinity", "routing_id", "subscribe", "unsubscribe", "rate", "recovery_ivl", "sndbuf", "rcvbuf",
+                "rcvmore", "events", "type", "linger", "reconnect_ivl", "backlog", "reconnect_ivl_max", "maxmsgsize",
+                "sndhwm", "rcvhwm", "multicast_hops", "rcvtimeo", "sndtimeo", "last_endpoint", "router_mandatory",
+                "tcp_keepalive", "immediate", "xpub_verbose", "router_raw", "ipv6", "mechanism", "plain_server",
+                "plain_username", "plain_password", "curve_server", "curve_publickey", "curve_secretkey",
+                "curve_serverkey", "probe_router", "req_correlate", "req_relaxed", "conflate", "zap_domain",
+                "router_handover", "connect_routing_id", "handshake_ivl", "xpub_nodrop", "xpub_manual",
+                "xpub_welcome_msg", "stream_notify", "invert_matching", "heartbeat_ivl", "heartbeat_ttl",
+                "heartbeat_timeout", "xpub_verboser", "connect_timeout", "thread_safe", "zap_enforce_domain",
+                "router_notify", "ipv4only", "xsub_verbose_unsubscribe"]
 # Options whose value is text; the rest of the non-integer ones are binary.
 TEXT_OPTIONS = {"last_endpoint", "plain_username", "plain_password", "zap_domain",
                 "curve_publickey", "curve_secretkey", "curve_serverkey"}
@@ -163,7 +174,8 @@ class Agent:
                 s.close(0)
         ctx.term()
         mechanisms = ["NULL", "PLAIN"] + (["CURVE"] if zmq.has("curve") else [])
-        return {"socket_types": types, "transports": transports, "mechanisms": mechanisms,
+        options = [name for name in OPTION_NAMES if getattr(zmq, name.upper(), None) is not None]
+        return {"socket_types": types, "transports": transports, "mechanisms": mechanisms, "options": options,
                 "features": ["monitor", "zap", "curve_keypair", "properties"]}
 
     def op_session_open(self, req):

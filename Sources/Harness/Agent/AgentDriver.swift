@@ -37,6 +37,7 @@ public final class AgentDriver: Driver, @unchecked Sendable {
         var capabilities = Capabilities(socketTypes: caps["socket_types"] as? [String] ?? [], transports: table,
                                         mechanisms: caps["mechanisms"] as? [String] ?? [], draftSymbols: [:], zmqHas: [:])
         capabilities.features = caps["features"] as? [String] ?? []
+        capabilities.options = caps["options"] as? [String]
         info = ImplementationInfo(name: name, version: hello["version"] as? String ?? "?",
                                   library: hello["library"] as? String ?? "?", capabilities: capabilities)
         idle.append(probe)

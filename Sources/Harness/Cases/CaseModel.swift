@@ -37,6 +37,19 @@ public struct CaseDefinition: Sendable {
         return out
     }
 
+    /// Socket options the steps set or read. The harness's own ipv6 (tcp6 cells) is not counted.
+    public var neededOptions: Set<String> {
+        var out: Set<String> = []
+        for step in steps {
+            switch step.kind {
+            case .socket(let d): for (o, _) in d.options { out.insert(o.rawValue) }
+            case .set(_, let o, _), .get(_, let o, _): out.insert(o.rawValue)
+            default: break
+            }
+        }
+        return out
+    }
+
     /// Every socket name the case declares, in order.
     public var socketNames: [String] {
         steps.compactMap { if case .socket(let d) = $0.kind { return d.name } else { return nil } }

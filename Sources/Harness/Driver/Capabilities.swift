@@ -12,6 +12,9 @@ public struct Capabilities: Codable, Sendable {
     /// Harness features the driver offers: monitor, zap, proxy, curve_keypair, properties.
     public var features: [String] = Capabilities.allFeatures
 
+    /// Socket options the implementation has (protocol names); nil means all of them.
+    public var options: [String]? = nil
+
     public static let allFeatures = ["monitor", "zap", "proxy", "curve_keypair", "properties"]
 
     public func unsupportedReason(transport: Transport) -> String? {

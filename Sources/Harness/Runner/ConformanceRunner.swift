@@ -175,6 +175,11 @@ public final class ConformanceRunner: @unchecked Sendable {
         for type in types where !caps.socketTypes.contains(type.rawValue) {
             return "\(driver.info.name): socket type \(type.rawValue) cannot be created"
         }
+        if let known = caps.options {
+            for o in cell.definition.neededOptions.sorted() where !known.contains(o) {
+                return "\(driver.info.name) has no socket option \(o)"
+            }
+        }
         for f in cell.definition.neededFeatures.sorted() where !caps.features.contains(f) {
             return "\(driver.info.name) offers no '\(f)' (its agent's hello lists: \(caps.features.joined(separator: ", ")))"
         }

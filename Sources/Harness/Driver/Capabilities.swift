@@ -17,6 +17,28 @@ public struct Capabilities: Codable, Sendable {
 
     public static let allFeatures = ["monitor", "zap", "proxy", "curve_keypair", "properties"]
 
+    enum CodingKeys: String, CodingKey { case socketTypes, transports, mechanisms, draftSymbols, zmqHas, features, options }
+
+    public init(socketTypes: [String], transports: [String: String?], mechanisms: [String], draftSymbols: [String: Bool], zmqHas: [String: Bool]) {
+        self.socketTypes = socketTypes
+        self.transports = transports
+        self.mechanisms = mechanisms
+        self.draftSymbols = draftSymbols
+        self.zmqHas = zmqHas
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        socketTypes = try c.decode([String].self, forKey: .socketTypes)
+        transports = try c.decode([String: String?].self, forKey: .transports)
+        mechanisms = try c.decode([String].self, forKey: .mechanisms)
+        draftSymbols = try c.decode([String: Bool].self, forKey: .draftSymbols)
+        zmqHas = try c.decode([String: Bool].self, forKey: .zmqHas)
+        // Added later in schema 1: absent in the first records.
+        features = try c.decodeIfPresent([String].self, forKey: .features) ?? Capabilities.allFeatures
+        options = try c.decodeIfPresent([String].self, forKey: .options)
+    }
+
     public func unsupportedReason(transport: Transport) -> String? {
         guard let entry = transports[transport.rawValue] else { return "transport \(transport.rawValue) not probed" }
         return entry

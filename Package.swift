@@ -37,5 +37,10 @@ let package = Package(
             dependencies: ["Harness"],
             path: "Tests/Conformance"
         ),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["Harness"],
+            path: "Tests/Interop"
+        ),
     ]
 )

@@ -8,6 +8,13 @@ public final class AgentDriver: Driver, @unchecked Sendable {
     let command: [String]
     private let lock = NSLock()
     private var idle: [LineProcess] = []
+    private var started: [LineProcess] = []
+
+    /// The agent processes this driver started that still run (for diagnostics and tests).
+    public var runningProcessIDs: [Int32] {
+        lock.lock(); defer { lock.unlock() }
+        return started.filter { !$0.hasExited(waitingMs: 0) }.map(\.pid)
+    }
 
     /// Starts the agent once and asks `hello`; throws with the reason it is unavailable.
     public init(name: String, command: [String]) throws {
@@ -41,16 +48,23 @@ public final class AgentDriver: Driver, @unchecked Sendable {
         info = ImplementationInfo(name: name, version: hello["version"] as? String ?? "?",
                                   library: hello["library"] as? String ?? "?", capabilities: capabilities)
         idle.append(probe)
+        started.append(probe)
     }
 
     public func openSession() throws -> DriverSession {
         lock.lock()
         let process = idle.popLast()
         lock.unlock()
-        let link = AgentLink(process: try process ?? LineProcess(executable: command[0], arguments: Array(command.dropFirst())))
+        let link = AgentLink(process: try process ?? spawn())
         let reply = try link.call(["op": "session_open"], timeoutMs: 10000)
         guard let session = reply["session"] as? Int else { throw AgentError.protocolError("session_open gave no session") }
         return AgentSession(driver: self, link: link, session: session)
+    }
+
+    private func spawn() throws -> LineProcess {
+        let p = try LineProcess(executable: command[0], arguments: Array(command.dropFirst()))
+        lock.lock(); started.append(p); lock.unlock()
+        return p
     }
 
     func giveBack(_ p: LineProcess) {

@@ -1,0 +1,87 @@
+import Foundation
+import Harness
+import Testing
+
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let registry = try! Registry.load(root.appendingPathComponent("agents/registry.yaml").path)
+/// zmq-agent is built beside the test runner (swift build --build-tests builds every product).
+let bin = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+
+func agent(_ name: String) throws -> AgentDriver {
+    switch registry.open([name], bin: bin)[0].1 {
+    case .ready(let d as AgentDriver): return d
+    case .unavailable(let why): throw AgentError.unavailable("\(name): \(why) (scripts/setup installs every agent)")
+    default: throw AgentError.unavailable("\(name) is not an agent")
+    }
+}
+
+func cases(_ ids: [String]) throws -> [CaseDefinition] {
+    try CaseLoader.loadDirectory(root.appendingPathComponent("cases").path).filter { ids.contains($0.id) }
+}
+
+@Suite("Agents and interop")
+struct InteropTests {
+    @Test("each registered agent speaks the protocol, bad requests included", arguments: registry.entries.map(\.name))
+    func agentSpeaksTheProtocol(_ name: String) throws {
+        let entry = try #require(registry.entries.first { $0.name == name })
+        let results = AgentCheck.run(command: registry.command(for: entry, bin: bin))
+        #expect(!results.isEmpty)
+        for r in results { #expect(r.ok, "\(name) \(r.name): \(r.detail)") }
+    }
+
+    @Test("pairs of implementations pass over tcp; JeroMQ's ipc does not reach libzmq")
+    func pairsOverTCP() throws {
+        let drivers: [Driver] = [try agent("zmq-agent"), try agent("pyzmq"), try agent("jeromq")]
+        defer { for case let d as AgentDriver in drivers { d.shutdown() } }
+        let chosen = try cases(["reqrep.req.lockstep", "reqrep.router.identity-prefix", "pubsub.sub.prefix-filter", "pair.exchange"])
+        #expect(chosen.count == 4)
+        let cells = ConformanceRunner.planInterop(chosen, drivers: drivers, transports: [.tcp, .ipc]).filter { $0.pair != nil }
+        let results = ConformanceRunner(driver: drivers[0], jobs: 6).run(cells)
+        #expect(results.count == 4 * 6 * 2, "4 cases x 6 ordered pairs x 2 transports")
+        for r in results where r.transport == "tcp" {
+            #expect(r.outcome == .PASS, "\(r.key): \(r.outcome.rawValue) \(r.detail)")
+        }
+        for r in results where r.transport == "ipc" {
+            let jeromqWithOther = (r.pair ?? "").contains("jeromq")
+            #expect(jeromqWithOther ? r.outcome == .FAIL : r.outcome == .PASS, "\(r.key): \(r.outcome.rawValue) \(r.detail)")
+        }
+    }
+
+    @Test("an agent killed with SIGKILL mid-cell gives ERROR for that cell, and the run goes on")
+    func killedAgent() throws {
+        let driver = try agent("zmq-agent")
+        defer { driver.shutdown() }
+        let yaml = """
+            id: t.waits
+            spec: s
+            level: MUST
+            transports: [tcp]
+            steps:
+              - socket: { name: p, type: PULL }
+              - bind: { socket: p }
+              - recv: { socket: p, within: 4s }
+            ---
+            id: t.after
+            spec: s
+            level: MUST
+            transports: [tcp]
+            steps:
+              - socket: { name: b, type: PAIR }
+              - bind: { socket: b }
+              - socket: { name: a, type: PAIR }
+              - connect: { socket: a, to: b }
+              - send: { socket: a, frames: ["alive"] }
+              - recv: { socket: b, expect: ["alive"] }
+            """
+        let runner = ConformanceRunner(driver: driver, jobs: 1)
+        let cells = runner.plan(try CaseLoader.load(yaml: yaml, file: "kill.yaml"))
+        let killer = Thread {
+            Thread.sleep(forTimeInterval: 0.8)  // the first cell is waiting in its 4 s recv by then
+            for pid in driver.runningProcessIDs { kill(pid, SIGKILL) }
+        }
+        killer.start()
+        let results = runner.run(cells)
+        #expect(results.map(\.outcome) == [.ERROR, .PASS])
+        #expect(results[0].detail.contains("died"), "\(results[0].detail)")
+    }
+}

@@ -85,7 +85,8 @@ extension CellExecutor {
         events[name] = buffer + others
         guard found >= count else {
             let want = "\(count) matching monitor event(s) on \(name) within \(within) ms"
-            let seen = (buffer + others).map(\.description).joined(separator: ", ")
+            let all = buffer + others
+            let seen = all.prefix(8).map(\.description).joined(separator: ", ") + (all.count > 8 ? ", ... (\(all.count - 8) more)" : "")
             throw StepProblem.mismatch(expected: want, seen: "\(found); other events: [\(seen)]")
         }
     }

@@ -124,6 +124,7 @@ public final class ConformanceRunner: @unchecked Sendable {
             result.observations = observations
             if let failure {
                 result.detail = "step \(failure.step) (\(failure.stepName), line \(failure.line)): expected \(failure.expected); saw \(failure.seen)"
+                if let teardownProblem { result.detail = teardownProblem + "; before that, " + result.detail }
             } else if let teardownProblem {
                 result.detail = teardownProblem
             } else {
@@ -156,8 +157,13 @@ public final class ConformanceRunner: @unchecked Sendable {
         let verdict = executor.run()
         executor.closeRaw()
         let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 }
-        if let (outcome, failure) = verdict { return (outcome, failure, executor.observations, nil) }
-        if !clean { return (.ERROR, nil, executor.observations, "teardown (closing sockets, terminating the context) did not finish within \(teardownMs) ms") }
+        let unclean = "teardown (closing sockets, terminating the context) did not finish within \(teardownMs) ms, or an implementation died"
+        if let (outcome, failure) = verdict {
+            // A crash or hang of an implementation makes whatever the steps saw unreliable.
+            if !clean && outcome != .ERROR && outcome != .UNSUPPORTED { return (.ERROR, failure, executor.observations, unclean) }
+            return (outcome, failure, executor.observations, nil)
+        }
+        if !clean { return (.ERROR, nil, executor.observations, unclean) }
         return (.PASS, nil, executor.observations, nil)
     }
 

@@ -14,32 +14,20 @@ struct Conformance: ParsableCommand {
     @Option(name: .long, help: "The implementation to test: libzmq (in process) or an agent of the registry (see 'zmqsuite impls').")
     var impl: String = "libzmq"
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Only these transports: \(Transport.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var transport: [Transport] = []
-
-    @Option(name: .long, help: "Cells run in parallel (default: 4 per core; cells mostly wait).")
-    var jobs: Int = 4 * ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var running: RunOptions
 
     @Option(name: .long, help: "Where cells run: 'process' (worker processes; an implementation crash is one ERROR cell) or 'thread' (in this process; faster to start, a crash ends the run).")
     var isolation: Isolation = .process
 
     enum Isolation: String, ExpressibleByArgument, CaseIterable { case process, thread }
 
-    @Option(name: .long, help: "Report directory (default: results/conformance-<time>, with results/latest pointing at it).")
-    var out: String?
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-    }
-
     func run() throws {
         let cases = try catalogue.load()
         let registry = try registryOptions.load()
-        guard case .ready(let driver) = registry.open([impl], bin: registryOptions.bin)[0].1 else {
-            if case .unavailable(let why) = registry.open([impl], bin: registryOptions.bin)[0].1 {
-                throw ValidationError("--impl \(impl): \(why)")
-            }
-            return
+        let driver: Driver
+        switch registry.open([impl], bin: registryOptions.bin)[0].1 {
+        case .ready(let d): driver = d
+        case .unavailable(let why): throw ValidationError("--impl \(impl): \(why)")
         }
         defer { (driver as? AgentDriver)?.shutdown() }
         var pool: WorkerPool?
@@ -49,12 +37,12 @@ struct Conformance: ParsableCommand {
             pool = WorkerPool(executable: exe, casesDirectory: catalogue.cases)
         }
         defer { pool?.shutdown() }
-        let runner = ConformanceRunner(driver: driver, jobs: jobs, pool: pool)
-        let cells = runner.plan(cases, transports: transport.isEmpty ? nil : Set(transport))
-        if cells.isEmpty { throw ValidationError("no cell to run: the chosen cases do not apply to --transport \(transport.map(\.rawValue).joined(separator: " "))") }
+        let runner = ConformanceRunner(driver: driver, jobs: running.jobs, pool: pool)
+        let cells = runner.plan(cases, transports: running.transports)
+        if cells.isEmpty { throw ValidationError("no cell to run: the chosen cases do not apply to --transport \(running.transport.map(\.rawValue).joined(separator: " "))") }
 
-        print("zmqsuite conformance: \(cases.count) cases, \(cells.count) cells on \(driver.info.name) \(driver.info.version), \(jobs) jobs")
-        try runAndReport(kind: "conformance", runner: runner, cells: cells, implementations: [driver.info], out: out)
+        print("zmqsuite conformance: \(cases.count) cases, \(cells.count) cells on \(driver.info.name) \(driver.info.version), \(running.jobs) jobs")
+        try runAndReport(kind: "conformance", runner: runner, cells: cells, implementations: [driver.info], out: running.out)
     }
 
 }

@@ -13,18 +13,7 @@ struct Interop: ParsableCommand {
     @Option(name: .long, help: "An implementation to include (repeatable; default: every agent of the registry that answers).")
     var impl: [String] = []
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Only these transports (inproc never crosses implementations).")
-    var transport: [Transport] = []
-
-    @Option(name: .long, help: "Cells run in parallel.")
-    var jobs: Int = 4 * ProcessInfo.processInfo.activeProcessorCount
-
-    @Option(name: .long, help: "Report directory (default: results/interop-<time>, with results/latest pointing at it).")
-    var out: String?
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
-    }
+    @OptionGroup var running: RunOptions
 
     func run() throws {
         let cases = try catalogue.load()
@@ -41,9 +30,9 @@ struct Interop: ParsableCommand {
         }
         defer { for case let d as AgentDriver in drivers { d.shutdown() } }
         guard drivers.count >= 2 else { throw ValidationError("interop needs two implementations; \(drivers.count) available") }
-        let cells = ConformanceRunner.planInterop(cases, drivers: drivers, transports: transport.isEmpty ? nil : Set(transport))
-        let runner = ConformanceRunner(driver: drivers[0], jobs: jobs)
-        print("zmqsuite interop: \(drivers.map { "\($0.info.name) \($0.info.version)" }.joined(separator: ", ")); \(cells.count) cells, \(jobs) jobs")
-        try runAndReport(kind: "interop", runner: runner, cells: cells, implementations: drivers.map(\.info), out: out)
+        let cells = ConformanceRunner.planInterop(cases, drivers: drivers, transports: running.transports)
+        let runner = ConformanceRunner(driver: drivers[0], jobs: running.jobs)
+        print("zmqsuite interop: \(drivers.map { "\($0.info.name) \($0.info.version)" }.joined(separator: ", ")); \(cells.count) cells, \(running.jobs) jobs")
+        try runAndReport(kind: "interop", runner: runner, cells: cells, implementations: drivers.map(\.info), out: running.out)
     }
 }

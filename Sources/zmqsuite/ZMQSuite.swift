@@ -50,6 +50,24 @@ struct RegistryOptions: ParsableArguments {
     var bin: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path }
 }
 
+/// Options shared by the commands that run cells.
+struct RunOptions: ParsableArguments {
+    @Option(name: .long, parsing: .upToNextOption, help: "Only these transports: \(Transport.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var transport: [Transport] = []
+
+    @Option(name: .long, help: "Cells run in parallel (default: 4 per core; cells mostly wait).")
+    var jobs: Int = 4 * ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: "Report directory (default: results/<command>-<time>, with results/latest pointing at it).")
+    var out: String?
+
+    var transports: Set<Transport>? { transport.isEmpty ? nil : Set(transport) }
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+    }
+}
+
 /// Options shared by commands that read the catalogue.
 struct CatalogueOptions: ParsableArguments {
     @Option(name: .long, help: "Directory of case files.")

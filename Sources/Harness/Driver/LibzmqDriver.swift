@@ -24,6 +24,12 @@ enum LibzmqProbe {
         // procfs files report size 0, so read them as a stream.
         guard let handle = FileHandle(forReadingAtPath: "/proc/self/maps"), let data = try? handle.readToEnd() else { return "unknown" }
         let maps = String(decoding: data, as: UTF8.self)
+        // A preloaded libzmq (zmq-agent --libzmq) resolves the symbols, though the linked one is mapped too.
+        for preloaded in (ProcessInfo.processInfo.environment["LD_PRELOAD"] ?? "").split(whereSeparator: { $0 == ":" || $0 == " " })
+        where preloaded.contains("libzmq") {
+            let path = URL(fileURLWithPath: String(preloaded)).resolvingSymlinksInPath().path
+            if maps.contains(path) { return path }
+        }
         for line in maps.split(separator: "\n") {
             if let path = line.split(separator: " ").last, path.contains("libzmq") { return String(path) }
         }

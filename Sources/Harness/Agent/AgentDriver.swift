@@ -53,9 +53,17 @@ public final class AgentDriver: Driver, @unchecked Sendable {
 
     public func openSession() throws -> DriverSession {
         lock.lock()
-        let process = idle.popLast()
+        let pooled = idle.popLast()
         lock.unlock()
-        let link = AgentLink(process: try process ?? spawn())
+        if let pooled {
+            // A pooled agent may have died while idle: then start a fresh one instead.
+            if let session = try? open(AgentLink(process: pooled)) { return session }
+            pooled.kill()
+        }
+        return try open(AgentLink(process: try spawn()))
+    }
+
+    private func open(_ link: AgentLink) throws -> DriverSession {
         let reply = try link.call(["op": "session_open"], timeoutMs: 10000)
         guard let session = reply["session"] as? Int else { throw AgentError.protocolError("session_open gave no session") }
         return AgentSession(driver: self, link: link, session: session)

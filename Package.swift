@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // libzmq through pkg-config; Debian's provider is libzmq3-dev (scripts/setup installs it).
@@ -24,9 +25,21 @@ let package = Package(
             name: "Harness",
             dependencies: ["CZeroMQ", "Yams"]
         ),
+        // The C reference loops (libzmq's perf/ semantics), to measure the Swift driver's overhead.
+        .target(
+            name: "CPerfLoops",
+            dependencies: ["CZeroMQ"]
+        ),
+        .target(
+            name: "PerfTools",
+            dependencies: ["Harness", "CZeroMQ", "CPerfLoops", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            // The hot loops hand raw libzmq pointers to their peer thread once, at start: Swift 5
+            // mode keeps that explicit code free of Sendable wrappers around each pointer.
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "zmqsuite",
-            dependencies: ["Harness", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Harness", "PerfTools", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "zmq-agent",
@@ -36,6 +49,11 @@ let package = Package(
             name: "ConformanceTests",
             dependencies: ["Harness"],
             path: "Tests/Conformance"
+        ),
+        .testTarget(
+            name: "PerfToolsTests",
+            dependencies: ["PerfTools", "Harness"],
+            path: "Tests/PerfTools"
         ),
         .testTarget(
             name: "InteropTests",

@@ -1,0 +1,21 @@
+#ifndef ZMQSUITE_PERFLOOPS_H
+#define ZMQSUITE_PERFLOOPS_H
+#include <stddef.h>
+#include <stdint.h>
+
+// The C reference loops: libzmq called directly, with the semantics of libzmq's perf/
+// programs (local_lat/remote_lat, local_thr/remote_thr), both ends on threads of one
+// process. zmqsuite runs them beside its Swift loops to show the Swift driver's overhead.
+// Each returns 0, or -1 with errno set.
+
+// Ping-pong: `count` round trips of `size`-byte messages after `warmup` unrecorded ones;
+// rtt_ns receives each round trip in nanoseconds (count entries).
+int zsp_latency(const char *endpoint, int client_type, int server_type, size_t size,
+                int warmup, int count, int64_t *rtt_ns);
+
+// One-way stream (PUSH/PULL, DEALER/DEALER, PAIR): `count` messages of `size` bytes; elapsed_ns is from the receiver's
+// first message to its last (local_thr's measure).
+int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, size_t size,
+                   int count, int64_t *elapsed_ns);
+
+#endif

@@ -1,0 +1,162 @@
+#define _GNU_SOURCE
+#include "perfloops.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+struct peer {
+    void *ctx;
+    const char *endpoint;
+    int type;
+    size_t size;
+    int messages;      // how many to echo (latency) or receive (throughput)
+    int64_t elapsed;   // throughput: first to last receive
+    int rc;
+    char bound[256];
+    pthread_mutex_t lock;
+    pthread_cond_t ready;
+    int is_ready;
+};
+
+static void signal_ready(struct peer *p) {
+    pthread_mutex_lock(&p->lock);
+    p->is_ready = 1;
+    pthread_cond_signal(&p->ready);
+    pthread_mutex_unlock(&p->lock);
+}
+
+// Binds, reports the real endpoint, then echoes every message back (REP, ROUTER, PAIR, DEALER).
+static void *echo_server(void *arg) {
+    struct peer *p = arg;
+    void *s = zmq_socket(p->ctx, p->type);
+    int linger = 0, timeout = 10000;  // every wait is bounded: a dead peer ends the loop
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    size_t len = sizeof p->bound;
+    if (zmq_bind(s, p->endpoint) != 0 || zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, p->bound, &len) != 0) {
+        p->rc = -1;
+        signal_ready(p);
+        zmq_close(s);
+        return NULL;
+    }
+    signal_ready(p);
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    for (int i = 0; i < p->messages; i++) {
+        // ROUTER: echo the routing id frame too; every part goes back as it came.
+        do {
+            if (zmq_msg_recv(&msg, s, 0) < 0) { p->rc = -1; goto out; }
+            int more = zmq_msg_more(&msg);
+            if (zmq_msg_send(&msg, s, more ? ZMQ_SNDMORE : 0) < 0) { p->rc = -1; goto out; }
+            if (!more) break;
+        } while (1);
+    }
+out:
+    zmq_msg_close(&msg);
+    zmq_close(s);
+    return NULL;
+}
+
+// Binds, reports, then receives `messages` messages, timing first to last.
+static void *sink(void *arg) {
+    struct peer *p = arg;
+    void *s = zmq_socket(p->ctx, p->type);
+    int linger = 0, hwm = 0, timeout = 10000;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    size_t len = sizeof p->bound;
+    if (zmq_bind(s, p->endpoint) != 0 || zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, p->bound, &len) != 0) {
+        p->rc = -1;
+        signal_ready(p);
+        zmq_close(s);
+        return NULL;
+    }
+    signal_ready(p);
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    int64_t start = 0;
+    for (int i = 0; i < p->messages; i++) {
+        if (zmq_msg_recv(&msg, s, 0) < 0) { p->rc = -1; break; }
+        if (i == 0) start = now_ns();
+    }
+    p->elapsed = now_ns() - start;
+    zmq_msg_close(&msg);
+    zmq_close(s);
+    return NULL;
+}
+
+static int start_peer(struct peer *p, void *(*fn)(void *), pthread_t *t) {
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->ready, NULL);
+    if (pthread_create(t, NULL, fn, p) != 0) return -1;
+    pthread_mutex_lock(&p->lock);
+    while (!p->is_ready) pthread_cond_wait(&p->ready, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+    return p->rc;
+}
+
+int zsp_latency(const char *endpoint, int client_type, int server_type, size_t size,
+                int warmup, int count, int64_t *rtt_ns) {
+    void *ctx = zmq_ctx_new();
+    struct peer server = {.ctx = ctx, .endpoint = endpoint, .type = server_type, .messages = warmup + count};
+    pthread_t t;
+    if (start_peer(&server, echo_server, &t) != 0) { zmq_ctx_term(ctx); return -1; }
+    void *c = zmq_socket(ctx, client_type);
+    int linger = 0, timeout = 10000;
+    zmq_setsockopt(c, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(c, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    int rc = zmq_connect(c, server.bound);
+    char *buf = calloc(1, size ? size : 1);
+    zmq_msg_t reply;
+    zmq_msg_init(&reply);
+    for (int i = 0; rc == 0 && i < warmup + count; i++) {
+        int64_t t0 = now_ns();
+        if (zmq_send(c, buf, size, 0) < 0 || zmq_msg_recv(&reply, c, 0) < 0) { rc = -1; break; }
+        if (i >= warmup) rtt_ns[i - warmup] = now_ns() - t0;
+    }
+    int saved = errno;
+    zmq_msg_close(&reply);
+    free(buf);
+    zmq_close(c);
+    pthread_join(t, NULL);
+    zmq_ctx_term(ctx);
+    errno = saved;
+    return rc == 0 && server.rc == 0 ? 0 : -1;
+}
+
+int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, size_t size,
+                   int count, int64_t *elapsed_ns) {
+    void *ctx = zmq_ctx_new();
+    struct peer receiver = {.ctx = ctx, .endpoint = endpoint, .type = receiver_type, .messages = count};
+    pthread_t t;
+    if (start_peer(&receiver, sink, &t) != 0) { zmq_ctx_term(ctx); return -1; }
+    void *s = zmq_socket(ctx, sender_type);
+    int linger = -1, hwm = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    int rc = zmq_connect(s, receiver.bound);
+    zmq_msg_t msg;
+    for (int i = 0; rc == 0 && i < count; i++) {
+        zmq_msg_init_size(&msg, size);
+        memset(zmq_msg_data(&msg), 0, size);
+        if (zmq_msg_send(&msg, s, 0) < 0) { zmq_msg_close(&msg); rc = -1; }
+    }
+    int saved = errno;
+    pthread_join(t, NULL);
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    *elapsed_ns = receiver.elapsed;
+    errno = saved;
+    return rc == 0 && receiver.rc == 0 ? 0 : -1;
+}

@@ -1,0 +1,221 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Raw-transport baselines, measured by the same tool in the same run as the ZeroMQ figures:
+/// a plain TCP connection over loopback, a Unix-domain socket pair, and a hand-off between
+/// two threads. They show how close ZeroMQ gets to what the transport itself can do.
+public enum RawTransport: String, Codable, Sendable, CaseIterable {
+    case tcp = "raw-tcp", unix = "raw-unix", queue = "raw-queue"
+
+    /// The ZeroMQ transport each baseline stands beside.
+    public var zmqTransport: String {
+        switch self {
+        case .tcp: return "tcp"
+        case .unix: return "ipc"
+        case .queue: return "inproc"
+        }
+    }
+}
+
+enum Baselines {
+    /// A connected pair of stream sockets: TCP over loopback (Nagle off) or a Unix socket pair.
+    static func streamPair(_ kind: RawTransport) throws -> (Int32, Int32) {
+        if kind == .unix {
+            var fds: [Int32] = [0, 0]
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw PerfError.system("socketpair", errno) }
+            return (fds[0], fds[1])
+        }
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) == 0 && listen(listener, 1) == 0 && getsockname(listener, $0, &len) == 0 }
+        }
+        guard ok else { throw PerfError.system("listen", errno) }
+        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let connected = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, len) == 0 }
+        }
+        guard connected else { throw PerfError.system("connect", errno) }
+        let server = accept(listener, nil, nil)
+        guard server >= 0 else { throw PerfError.system("accept", errno) }
+        var one: Int32 = 1
+        setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, 4)
+        setsockopt(server, Int32(IPPROTO_TCP), TCP_NODELAY, &one, 4)
+        return (client, server)
+    }
+
+    /// Reads exactly `count` bytes; false at end of stream or error.
+    static func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Bool {
+        var got = 0
+        while got < count {
+            let n = read(fd, buffer + got, count - got)
+            if n <= 0 { return false }
+            got += n
+        }
+        return true
+    }
+
+    static func writeFully(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Bool {
+        var sent = 0
+        while sent < count {
+            let n = write(fd, buffer + sent, count - sent)
+            if n <= 0 { return false }
+            sent += n
+        }
+        return true
+    }
+
+    static func latency(_ kind: RawTransport, size: Int, warmup: Int, count: Int) throws -> [Int64] {
+        let n = max(size, 1)
+        if kind == .queue { return queueLatency(size: n, warmup: warmup, count: count) }
+        let (a, b) = try streamPair(kind)
+        defer { close(a); close(b) }
+        let echo = Thread {
+            let buf = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
+            defer { buf.deallocate() }
+            for _ in 0..<(warmup + count) where !(readFully(b, buf, n) && writeFully(b, buf, n)) { return }
+        }
+        echo.start()
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
+        defer { buf.deallocate() }
+        memset(buf, 0, n)
+        var samples = [Int64](repeating: 0, count: count)
+        for i in 0..<(warmup + count) {
+            let t0 = SwiftLoops.nowNs()
+            guard writeFully(a, buf, n), readFully(a, buf, n) else { throw PerfError.system("round trip", errno) }
+            if i >= warmup { samples[i - warmup] = SwiftLoops.nowNs() - t0 }
+        }
+        return samples
+    }
+
+    static func throughput(_ kind: RawTransport, size: Int, count: Int) throws -> Int64 {
+        let n = max(size, 1)
+        if kind == .queue { return queueThroughput(size: n, count: count) }
+        let (a, b) = try streamPair(kind)
+        defer { close(a); close(b) }
+        let box = ElapsedBox()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            let buf = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
+            defer { buf.deallocate(); done.signal() }
+            var start: Int64 = 0
+            for i in 0..<count {
+                if !readFully(b, buf, n) { return }
+                if i == 0 { start = SwiftLoops.nowNs() }
+            }
+            box.value = SwiftLoops.nowNs() - start
+        }.start()
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
+        defer { buf.deallocate() }
+        memset(buf, 0, n)
+        for _ in 0..<count where !writeFully(a, buf, n) { break }
+        done.wait()
+        return box.value
+    }
+
+    /// Two threads hand a buffer back and forth through a lock and two condition variables.
+    static func queueLatency(size: Int, warmup: Int, count: Int) -> [Int64] {
+        let q = HandOff(size: size)
+        Thread {
+            for _ in 0..<(warmup + count) { q.echo() }
+        }.start()
+        var samples = [Int64](repeating: 0, count: count)
+        for i in 0..<(warmup + count) {
+            let t0 = SwiftLoops.nowNs()
+            q.roundTrip()
+            if i >= warmup { samples[i - warmup] = SwiftLoops.nowNs() - t0 }
+        }
+        return samples
+    }
+
+    /// A producer thread copies `count` buffers into a locked queue a consumer drains.
+    static func queueThroughput(size: Int, count: Int) -> Int64 {
+        let q = Channel()
+        let box = ElapsedBox()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            var start: Int64 = 0
+            for i in 0..<count {
+                _ = q.pop()
+                if i == 0 { start = SwiftLoops.nowNs() }
+            }
+            box.value = SwiftLoops.nowNs() - start
+            done.signal()
+        }.start()
+        let payload = [UInt8](repeating: 0, count: size)
+        for _ in 0..<count { q.push(payload) }
+        done.wait()
+        return box.value
+    }
+}
+
+private final class ElapsedBox: @unchecked Sendable { var value: Int64 = 0 }
+
+/// Ping-pong between two threads: the request is copied in, the reply copied back.
+private final class HandOff: @unchecked Sendable {
+    private let cond = NSCondition()
+    private var request: [UInt8]?
+    private var reply: [UInt8]?
+    private let payload: [UInt8]
+
+    init(size: Int) { payload = [UInt8](repeating: 0, count: size) }
+
+    func roundTrip() {
+        cond.lock()
+        request = payload
+        cond.broadcast()
+        while reply == nil { cond.wait() }
+        reply = nil
+        cond.unlock()
+    }
+
+    func echo() {
+        cond.lock()
+        while request == nil { cond.wait() }
+        reply = request
+        request = nil
+        cond.broadcast()
+        cond.unlock()
+    }
+}
+
+/// An unbounded queue of buffers between two threads.
+private final class Channel: @unchecked Sendable {
+    private let cond = NSCondition()
+    private var items: [[UInt8]] = []
+    private var head = 0
+
+    func push(_ item: [UInt8]) {
+        cond.lock()
+        items.append(item)
+        cond.signal()
+        cond.unlock()
+    }
+
+    func pop() -> [UInt8] {
+        cond.lock()
+        while head == items.count { cond.wait() }
+        let item = items[head]
+        head += 1
+        if head > 4096 { items.removeFirst(head); head = 0 }
+        cond.unlock()
+        return item
+    }
+}
+
+public enum PerfError: Error, CustomStringConvertible {
+    case system(String, Int32)
+    case zmq(String)
+    public var description: String {
+        switch self {
+        case .system(let what, let e): return "\(what): errno \(e)"
+        case .zmq(let s): return s
+        }
+    }
+}

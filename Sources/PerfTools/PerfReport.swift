@@ -1,0 +1,89 @@
+import Foundation
+import Harness
+
+/// Markdown and HTML (with SVG charts made here, so the page opens offline) for a perf record.
+public enum PerfReport {
+    static func f(_ v: Double?, _ digits: Int = 1) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "" }
+    static func rate(_ v: Double?) -> String {
+        guard let v else { return "" }
+        return v >= 1e6 ? String(format: "%.2fM", v / 1e6) : v >= 1e3 ? String(format: "%.1fk", v / 1e3) : String(format: "%.0f", v)
+    }
+
+    public static func markdown(_ record: PerfRecord) -> String {
+        var md = "# zmqsuite perf\n\n"
+        for i in record.environment.implementations { md += "- \(i.name) \(i.version) (`\(i.library)`)\n" }
+        md += "- \(record.environment.os), \(record.environment.cpu) x\(record.environment.cores), revision `\(record.environment.gitRevision)`\n\n"
+        let lat = record.results.filter { $0.kind == "latency" }
+        if !lat.isEmpty {
+            md += "## Latency (round trip, µs; median over trials ± spread)\n\n| implementation | transport | pattern | size | p50 | ±% | p90 | p99 | p99.9 | max | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            for r in lat {
+                let l = r.latency
+                md += "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(f(r.latencyP50Us?.median)) | \(f((r.latencyP50Us?.relativeSpread ?? 0) * 100, 0)) | \(f(l?.p90Us)) | \(f(l?.p99Us)) | \(f(l?.p999Us)) | \(f(l?.maxUs)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) |\n"
+            }
+            md += "\n`vs raw`: the raw transport's p50 over this one (1.0 = as fast as the transport). `vs C`: this p50 over the C loop's (1.0 = no overhead).\n\n"
+        }
+        let thr = record.results.filter { $0.kind == "throughput" }
+        if !thr.isEmpty {
+            md += "## Throughput (at the receiver; median over trials ± spread)\n\n| implementation | transport | pattern | size | msg/s | ±% | MB/s | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n"
+            for r in thr {
+                md += "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(rate(r.messagesPerSecond?.median)) | \(f((r.messagesPerSecond?.relativeSpread ?? 0) * 100, 0)) | \(f(r.megabytesPerSecond)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) |\n"
+            }
+            md += "\n`vs raw`: this rate over the raw transport's. `vs C`: this rate over the C loop's (1.0 = no overhead).\n"
+        }
+        return md
+    }
+
+    public static func html(_ record: PerfRecord) -> String {
+        var h = "<!doctype html><html lang=en><head><meta charset=utf-8><title>zmqsuite perf</title><style>body{font:14px system-ui,sans-serif;margin:1.5em}svg{background:#fff;border:1px solid #ddd;margin:6px}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}</style></head><body><h1>zmqsuite perf</h1>"
+        h += "<p>" + record.environment.implementations.map { "\(xml($0.name)) \(xml($0.version))" }.joined(separator: ", ") + " &mdash; \(xml(record.environment.cpu)) x\(record.environment.cores)</p>"
+        for kind in ["throughput", "latency"] {
+            let rs = record.results.filter { $0.kind == kind }
+            guard !rs.isEmpty else { continue }
+            h += "<h2>\(kind == "throughput" ? "Throughput (msg/s) against message size" : "Latency p50 (µs) against message size")</h2>"
+            for transport in ["inproc", "ipc", "tcp"] {
+                let inT = rs.filter { $0.transport == transport }
+                if inT.isEmpty { continue }
+                h += chart(title: transport, results: inT) { kind == "throughput" ? $0.messagesPerSecond?.median : $0.latencyP50Us?.median }
+            }
+        }
+        h += "<h2>Tables</h2><pre>" + xml(markdown(record)) + "</pre></body></html>\n"
+        return h
+    }
+
+    /// A line per implementation (and pattern), log2 size on x, log10 value on y.
+    static func chart(title: String, results: [PerfResult], value: (PerfResult) -> Double?) -> String {
+        let width = 520.0, height = 300.0, left = 60.0, bottom = 40.0, top = 24.0, right = 150.0
+        let points = results.compactMap { r in value(r).map { (r, Double(max(r.size, 1)), $0) } }.filter { $0.2 > 0 }
+        guard !points.isEmpty else { return "" }
+        let xs = points.map { log2($0.1) }, ys = points.map { log10($0.2) }
+        let (x0, x1) = (xs.min()!, max(xs.max()!, xs.min()! + 1))
+        let (y0, y1) = (floor(ys.min()!), max(ceil(ys.max()!), floor(ys.min()!) + 1))
+        let px = { (x: Double) in left + (x - x0) / (x1 - x0) * (width - left - right) }
+        let py = { (y: Double) in height - bottom - (y - y0) / (y1 - y0) * (height - bottom - top) }
+        var svg = "<svg width=\(Int(width)) height=\(Int(height)) xmlns='http://www.w3.org/2000/svg'><text x=\(Int(left)) y=16 font-weight=bold>\(xml(title))</text>"
+        var y = y0
+        while y <= y1 {
+            svg += "<line x1=\(px(x0)) x2=\(px(x1)) y1=\(py(y)) y2=\(py(y)) stroke='#eee'/><text x=4 y=\(py(y) + 4) font-size=11>\(rate(pow(10, y)))</text>"
+            y += 1
+        }
+        for x in Set(points.map(\.1)).sorted() {
+            svg += "<text x=\(px(log2(x)) - 10) y=\(height - bottom + 16) font-size=11>\(x >= 1024 ? "\(Int(x) / 1024)K" : "\(Int(x))")</text>"
+        }
+        let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
+        let series = Dictionary(grouping: points) { "\($0.0.implementation) \($0.0.pattern)" }.sorted { $0.key < $1.key }
+        for (i, (name, pts)) in series.enumerated() {
+            let c = colours[i % colours.count]
+            let path = pts.sorted { $0.1 < $1.1 }.map { "\(px(log2($0.1))),\(py(log10($0.2)))" }.joined(separator: " ")
+            svg += "<polyline fill=none stroke='\(c)' stroke-width=2 points='\(path)'/>"
+            for p in pts { svg += "<circle cx=\(px(log2(p.1))) cy=\(py(log10(p.2))) r=3 fill='\(c)'><title>\(xml(name)) \(p.0.size) B: \(rate(p.2))</title></circle>" }
+            svg += "<text x=\(width - right + 8) y=\(top + 14 + Double(i) * 16) font-size=11 fill='\(c)'>\(xml(name))</text>"
+        }
+        return svg + "<text x=\(Int(width / 2) - 40) y=\(Int(height) - 6) font-size=11>message size (bytes)</text></svg>"
+    }
+
+    public static func write(_ record: PerfRecord, to directory: String) throws {
+        try writeAtomically(try ReportWriter.encoder().encode(record), to: directory + "/perf.json")
+        try writeAtomically(Data(markdown(record).utf8), to: directory + "/perf.md")
+        try writeAtomically(Data(html(record).utf8), to: directory + "/perf.html")
+    }
+}

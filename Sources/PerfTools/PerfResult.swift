@@ -1,0 +1,84 @@
+import Harness
+import Histogram
+
+/// Latency percentiles of one run, in microseconds, from an HdrHistogram of nanoseconds.
+public struct LatencySummary: Codable, Sendable {
+    public var count: UInt64
+    public var minUs, p50Us, p90Us, p99Us, p999Us, p9999Us, maxUs, meanUs: Double
+
+    public init(samplesNs: [Int64], expectedIntervalNs: UInt64? = nil) {
+        var h = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        for s in samplesNs {
+            let v = UInt64(max(s, 1))
+            // Fixed-rate runs: correct for coordinated omission (stalls hide the requests not sent).
+            if let interval = expectedIntervalNs { _ = h.recordCorrectedValue(v, expectedInterval: interval) } else { _ = h.record(v) }
+        }
+        let us = { (ns: UInt64) in Double(ns) / 1000 }
+        count = h.totalCount
+        minUs = us(h.min)
+        p50Us = us(h.valueAtPercentile(50))
+        p90Us = us(h.valueAtPercentile(90))
+        p99Us = us(h.valueAtPercentile(99))
+        p999Us = us(h.valueAtPercentile(99.9))
+        p9999Us = us(h.valueAtPercentile(99.99))
+        maxUs = us(h.max)
+        meanUs = h.mean / 1000
+    }
+
+    /// Percentiles never decrease: a check the smoke test makes.
+    public var isOrdered: Bool {
+        [minUs, p50Us, p90Us, p99Us, p999Us, p9999Us].isSorted && p9999Us <= maxUs * 1.001 + 0.001
+    }
+}
+
+extension Array where Element == Double {
+    var isSorted: Bool { zip(self, dropFirst()).allSatisfy { $0 <= $1 + 1e-9 } }
+}
+
+/// A figure measured over several trials: the median and how far trials spread around it.
+public struct Trials: Codable, Sendable {
+    public var values: [Double]
+    public var median: Double
+    /// Half the range over the median: the run-to-run noise this tool reports.
+    public var relativeSpread: Double
+
+    public init(_ values: [Double]) {
+        self.values = values
+        let s = values.sorted()
+        median = s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
+        relativeSpread = median > 0 && s.count > 1 ? (s.last! - s.first!) / 2 / median : 0
+    }
+}
+
+/// One measured configuration.
+public struct PerfResult: Codable, Sendable {
+    public var kind: String            // "latency" or "throughput"
+    public var implementation: String  // libzmq-swift, libzmq-c, raw-tcp, raw-unix, raw-queue
+    public var transport: String       // inproc, ipc, tcp
+    public var pattern: String
+    public var size: Int
+    public var count: Int
+    /// Latency: the median p50 over trials, and the last trial's full percentiles.
+    public var latency: LatencySummary?
+    public var latencyP50Us: Trials?
+    public var latencyP99Us: Trials?
+    /// Throughput at the receiver.
+    public var messagesPerSecond: Trials?
+    public var megabytesPerSecond: Double?
+    /// Beside the raw baseline of the same transport (ZeroMQ / raw; latency: raw / ZeroMQ,
+    /// so 1.0 means as good as the transport itself either way) and beside the C loop.
+    public var ratioToBaseline: Double?
+    public var ratioToC: Double?
+}
+
+public struct PerfRecord: Codable, Sendable {
+    public var schemaVersion = 1
+    public var kind = "perf"
+    public var environment: RunEnvironment
+    public var results: [PerfResult]
+
+    public init(environment: RunEnvironment, results: [PerfResult]) {
+        self.environment = environment
+        self.results = results
+    }
+}

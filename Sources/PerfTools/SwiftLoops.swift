@@ -1,0 +1,117 @@
+import CZeroMQ
+import Foundation
+import Harness
+
+/// The Swift driver's hot loops: libzmq through Swift, the same semantics as the C
+/// reference loops (CPerfLoops), so their ratio is the Swift driver's overhead.
+enum SwiftLoops {
+    static func nowNs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds) }
+
+    /// Binds `type` on `endpoint` on a thread of its own; returns the real endpoint once bound.
+    private static func startPeer(_ context: UnsafeMutableRawPointer, _ type: Int32, _ endpoint: String, receiveHWMZero: Bool,
+                                  body: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) throws -> (String, Thread, DispatchSemaphore) {
+        let ready = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        let box = PeerBox()
+        let thread = Thread {
+            let s = zmq_socket(context, type)!
+            var zero: Int32 = 0, timeout: Int32 = 10000  // every wait is bounded: a dead peer ends the loop
+            zmq_setsockopt(s, ZMQ_LINGER, &zero, 4)
+            zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, 4)
+            if receiveHWMZero { zmq_setsockopt(s, ZMQ_RCVHWM, &zero, 4) }
+            var buffer = [CChar](repeating: 0, count: 256)
+            var len = buffer.count
+            if zmq_bind(s, endpoint) == 0, zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, &buffer, &len) == 0 {
+                box.endpoint = String(cString: buffer)
+                ready.signal()
+                body(s)
+            } else {
+                box.error = ZMQError.last("bind \(endpoint)")
+                ready.signal()
+            }
+            zmq_close(s)
+            finished.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        ready.wait()
+        if let e = box.error { throw e }
+        return (box.endpoint, thread, finished)
+    }
+
+    static func latency(endpoint: String, client: Int32, server: Int32, size: Int, warmup: Int, count: Int) throws -> [Int64] {
+        let context = zmq_ctx_new()!
+        defer { zmq_ctx_term(context) }
+        let total = warmup + count
+        let (real, _, finished) = try startPeer(context, server, endpoint, receiveHWMZero: false) { s in
+            var msg = zmq_msg_t()
+            zmq_msg_init(&msg)
+            defer { zmq_msg_close(&msg) }
+            for _ in 0..<total {
+                while true {
+                    if zmq_msg_recv(&msg, s, 0) < 0 { return }
+                    let more = zmq_msg_more(&msg) == 1
+                    if zmq_msg_send(&msg, s, more ? ZMQ_SNDMORE : 0) < 0 { return }
+                    if !more { break }
+                }
+            }
+        }
+        let c = zmq_socket(context, client)!
+        var zero: Int32 = 0, timeout: Int32 = 10000
+        zmq_setsockopt(c, ZMQ_LINGER, &zero, 4)
+        zmq_setsockopt(c, ZMQ_RCVTIMEO, &timeout, 4)
+        defer { zmq_close(c); finished.wait() }
+        guard zmq_connect(c, real) == 0 else { throw ZMQError.last("connect \(real)") }
+        var samples = [Int64](repeating: 0, count: count)
+        let buffer = [UInt8](repeating: 0, count: max(size, 1))
+        var reply = zmq_msg_t()
+        zmq_msg_init(&reply)
+        defer { zmq_msg_close(&reply) }
+        try buffer.withUnsafeBytes { raw in
+            for i in 0..<total {
+                let t0 = nowNs()
+                guard zmq_send(c, raw.baseAddress, size, 0) >= 0, zmq_msg_recv(&reply, c, 0) >= 0 else {
+                    throw ZMQError.last("round trip \(i)")
+                }
+                if i >= warmup { samples[i - warmup] = nowNs() - t0 }
+            }
+        }
+        return samples
+    }
+
+    static func throughput(endpoint: String, sender: Int32, receiver: Int32, size: Int, count: Int) throws -> Int64 {
+        let context = zmq_ctx_new()!
+        defer { zmq_ctx_term(context) }
+        let box = PeerBox()
+        let (real, _, finished) = try startPeer(context, receiver, endpoint, receiveHWMZero: true) { s in
+            var msg = zmq_msg_t()
+            zmq_msg_init(&msg)
+            defer { zmq_msg_close(&msg) }
+            var start: Int64 = 0
+            for i in 0..<count {
+                if zmq_msg_recv(&msg, s, 0) < 0 { return }
+                if i == 0 { start = nowNs() }
+            }
+            box.elapsed = nowNs() - start
+        }
+        let s = zmq_socket(context, sender)!
+        var hwm: Int32 = 0
+        zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, 4)
+        guard zmq_connect(s, real) == 0 else { zmq_close(s); throw ZMQError.last("connect \(real)") }
+        var msg = zmq_msg_t()
+        for _ in 0..<count {
+            zmq_msg_init_size(&msg, size)
+            memset(zmq_msg_data(&msg), 0, size)
+            if zmq_msg_send(&msg, s, 0) < 0 { zmq_msg_close(&msg); break }
+        }
+        finished.wait()
+        zmq_close(s)
+        return box.elapsed
+    }
+}
+
+private final class PeerBox: @unchecked Sendable {
+    var endpoint = ""
+    var error: Error?
+    var elapsed: Int64 = 0
+}

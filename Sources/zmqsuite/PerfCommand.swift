@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Harness
+import PerfTools
+
+struct Perf: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Latency and throughput: libzmq driven from Swift beside the C reference loop and raw-transport baselines.",
+        subcommands: [Latency.self, Throughput.self, Baseline.self, Sweep.self])
+
+    struct Options: ParsableArguments {
+        @Option(name: .long, parsing: .upToNextOption, help: "Transports: inproc ipc tcp.")
+        var transport: [String] = ["tcp"]
+
+        @Option(name: .long, parsing: .upToNextOption, help: "Message sizes in bytes.")
+        var size: [Int] = [64]
+
+        @Option(name: .long, help: "Messages (throughput) or round trips (latency) per trial.")
+        var count: Int?
+
+        @Option(name: .long, help: "Trials per figure; the report gives the median and the spread.")
+        var trials: Int = 3
+
+        @Option(name: .long, help: "Report directory (default: results/perf-<time>).")
+        var out: String?
+
+        func validate() throws {
+            for t in transport where !["inproc", "ipc", "tcp"].contains(t) {
+                throw ValidationError("--transport \(t): expected inproc, ipc or tcp")
+            }
+            for s in size where s < 1 || s > 16 << 20 { throw ValidationError("--size \(s): expected 1 to 16777216 bytes") }
+            if let count, count < 2 { throw ValidationError("--count must be at least 2") }
+            if trials < 1 { throw ValidationError("--trials must be at least 1") }
+        }
+    }
+
+    /// Runs the planned measurements with a progress line, then writes and prints the record.
+    static func execute(_ o: Options, _ jobs: [(String, () throws -> PerfResult)]) throws {
+        let start = Date()
+        var results: [PerfResult] = []
+        for (i, (label, job)) in jobs.enumerated() {
+            FileHandle.standardError.write(Data("[\(i + 1)/\(jobs.count)] \(label)\n".utf8))
+            results.append(try job())
+        }
+        var env = RunEnvironment.capture(implementations: [LibzmqDriver().info], start: start)
+        env.endTime = Date()
+        let record = PerfRecord(environment: env, results: PerfRunner.relate(results))
+        let directory = o.out ?? "results/perf-" + stamp(start)
+        try PerfReport.write(record, to: directory)
+        print(PerfReport.markdown(record))
+        print("report: \(directory)/perf.html (also perf.json, perf.md)")
+    }
+
+    static func latencyJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [LatencyPattern], baseline: Bool) -> [(String, () throws -> PerfResult)] {
+        var jobs: [(String, () throws -> PerfResult)] = []
+        let n = o.count ?? 20000
+        for t in o.transport {
+            for s in o.size {
+                let count = s >= 65536 ? max(n / 20, 100) : n
+                for p in patterns {
+                    for i in impls { jobs.append(("latency \(i.rawValue) \(t) \(p.name) \(s) B", { try runner.latency(i, transport: t, pattern: p, size: s, count: count) })) }
+                }
+                if baseline, let raw = RawTransport.allCases.first(where: { $0.zmqTransport == t }) {
+                    jobs.append(("latency \(raw.rawValue) \(s) B", { try runner.baselineLatency(raw, size: s, count: count) }))
+                }
+            }
+        }
+        return jobs
+    }
+
+    static func throughputJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [ThroughputPattern], baseline: Bool) -> [(String, () throws -> PerfResult)] {
+        var jobs: [(String, () throws -> PerfResult)] = []
+        for t in o.transport {
+            for s in o.size {
+                // Keep each trial near a fixed volume, so large sizes do not take minutes.
+                let count = o.count ?? min(1_000_000, max(2000, 200_000_000 / max(s, 64) / 4))
+                for p in patterns {
+                    for i in impls { jobs.append(("throughput \(i.rawValue) \(t) \(p.name) \(s) B", { try runner.throughput(i, transport: t, pattern: p, size: s, count: count) })) }
+                }
+                if baseline, let raw = RawTransport.allCases.first(where: { $0.zmqTransport == t }) {
+                    jobs.append(("throughput \(raw.rawValue) \(s) B", { try runner.baselineThroughput(raw, size: s, count: count) }))
+                }
+            }
+        }
+        return jobs
+    }
+
+    struct Latency: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Round-trip latency percentiles (HdrHistogram), Swift and C loops, with the raw baseline.")
+        @OptionGroup var options: Options
+        @Option(name: .long, parsing: .upToNextOption, help: "Patterns: req-rep dealer-router pair.") var pattern: [String] = ["req-rep"]
+        func run() throws {
+            let patterns = try pattern.map { name in
+                guard let p = LatencyPattern.all.first(where: { $0.name == name }) else { throw ValidationError("--pattern \(name): expected req-rep, dealer-router or pair") }
+                return p
+            }
+            let runner = PerfRunner(trials: options.trials)
+            try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
+        }
+    }
+
+    struct Throughput: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Messages/s and MB/s at the receiver, Swift and C loops, with the raw baseline.")
+        @OptionGroup var options: Options
+        @Option(name: .long, parsing: .upToNextOption, help: "Patterns: push-pull dealer-dealer pair.") var pattern: [String] = ["push-pull"]
+        func run() throws {
+            let patterns = try pattern.map { name in
+                guard let p = ThroughputPattern.all.first(where: { $0.name == name }) else { throw ValidationError("--pattern \(name): expected push-pull, dealer-dealer or pair") }
+                return p
+            }
+            let runner = PerfRunner(trials: options.trials)
+            try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
+        }
+    }
+
+    struct Baseline: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Only the raw-transport baselines: TCP, Unix socket, in-process queue.")
+        @OptionGroup var options: Options
+        func run() throws {
+            let runner = PerfRunner(trials: options.trials)
+            try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: [], patterns: [], baseline: true)
+                + Perf.throughputJobs(options, runner: runner, impls: [], patterns: [], baseline: true))
+        }
+    }
+
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Latency and throughput over sizes and transports, Swift and C, with baselines and charts.")
+        @Option(name: .long, parsing: .upToNextOption, help: "Transports: inproc ipc tcp.") var transport: [String] = ["inproc", "ipc", "tcp"]
+        @Option(name: .long, parsing: .upToNextOption, help: "Message sizes in bytes.") var size: [Int] = [64, 1024, 65536]
+        @Option(name: .long, help: "Trials per figure.") var trials: Int = 3
+        @Option(name: .long, help: "Report directory (default: results/perf-<time>).") var out: String?
+        func run() throws {
+            var o = try Options.parse(["--trials", String(trials)])
+            o.transport = transport
+            o.size = size
+            o.out = out
+            try o.validate()
+            let runner = PerfRunner(trials: trials)
+            let lat = Perf.latencyJobs(Options.withCount(o, 5000), runner: runner, impls: PerfImplementation.allCases, patterns: [LatencyPattern.all[0]], baseline: true)
+            let thr = Perf.throughputJobs(o, runner: runner, impls: PerfImplementation.allCases, patterns: [ThroughputPattern.all[0]], baseline: true)
+            try Perf.execute(o, lat + thr)
+        }
+    }
+}
+
+extension Perf.Options {
+    static func withCount(_ o: Perf.Options, _ count: Int) -> Perf.Options {
+        var copy = o
+        copy.count = count
+        return copy
+    }
+}

@@ -91,6 +91,7 @@ enum SwiftLoops {
             for i in 0..<count {
                 if zmq_msg_recv(&msg, s, 0) < 0 { return }
                 if i == 0 { start = nowNs() }
+                box.received += 1
             }
             box.elapsed = nowNs() - start
         }
@@ -106,6 +107,9 @@ enum SwiftLoops {
         }
         finished.wait()
         zmq_close(s)
+        guard box.received == count else {
+            throw PerfError.zmq("the receiver got \(box.received) of \(count) messages before its 10 s timeout")
+        }
         return box.elapsed
     }
 }
@@ -114,4 +118,5 @@ private final class PeerBox: @unchecked Sendable {
     var endpoint = ""
     var error: Error?
     var elapsed: Int64 = 0
+    var received = 0
 }

@@ -22,6 +22,10 @@ public enum PerfReport {
             }
             md += "\n`vs raw`: the raw transport's p50 over this one (1.0 = as fast as the transport). `vs C`: this p50 over the C loop's (1.0 = no overhead).\n\n"
         }
+        let failed = record.results.filter { $0.error != nil }
+        if !failed.isEmpty {
+            md += "## Not measured\n\n" + failed.map { "- \($0.kind) \($0.implementation) \($0.transport) \($0.size) B: \($0.error!)\n" }.joined() + "\n"
+        }
         let thr = record.results.filter { $0.kind == "throughput" }
         if !thr.isEmpty {
             md += "## Throughput (at the receiver; median over trials ± spread)\n\n| implementation | transport | pattern | size | msg/s | ±% | MB/s | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n"

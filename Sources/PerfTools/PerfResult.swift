@@ -69,6 +69,12 @@ public struct PerfResult: Codable, Sendable {
     /// so 1.0 means as good as the transport itself either way) and beside the C loop.
     public var ratioToBaseline: Double?
     public var ratioToC: Double?
+    /// Why this figure could not be measured (then it has no numbers).
+    public var error: String?
+
+    public static func failed(kind: String, implementation: String, transport: String, pattern: String, size: Int, count: Int, error: String) -> PerfResult {
+        PerfResult(kind: kind, implementation: implementation, transport: transport, pattern: pattern, size: size, count: count, error: error)
+    }
 }
 
 public struct PerfRecord: Codable, Sendable {

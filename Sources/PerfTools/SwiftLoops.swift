@@ -71,7 +71,7 @@ enum SwiftLoops {
             for i in 0..<total {
                 let t0 = nowNs()
                 guard zmq_send(c, raw.baseAddress, size, 0) >= 0, zmq_msg_recv(&reply, c, 0) >= 0 else {
-                    throw ZMQError.last("round trip \(i)")
+                    throw ZMQError.last("\(endpoint) \(size) B: round trip \(i) of \(total)")
                 }
                 if i >= warmup { samples[i - warmup] = nowNs() - t0 }
             }

@@ -38,9 +38,17 @@ struct Perf: ParsableCommand {
     static func execute(_ o: Options, _ jobs: [(String, () throws -> PerfResult)]) throws {
         let start = Date()
         var results: [PerfResult] = []
+        var failures = 0
         for (i, (label, job)) in jobs.enumerated() {
             FileHandle.standardError.write(Data("[\(i + 1)/\(jobs.count)] \(label)\n".utf8))
-            results.append(try job())
+            do { results.append(try job()) } catch {
+                // One figure that cannot be measured is recorded as such; the others still are.
+                failures += 1
+                FileHandle.standardError.write(Data("  failed: \(error)\n".utf8))
+                let words = label.split(separator: " ").map(String.init)
+                results.append(.failed(kind: words[0], implementation: words[1], transport: words.count > 4 ? words[2] : "",
+                                       pattern: words.count > 4 ? words[3] : "", size: Int(words[words.count - 2]) ?? 0, count: 0, error: "\(error)"))
+            }
         }
         var env = RunEnvironment.capture(implementations: [LibzmqDriver().info], start: start)
         env.endTime = Date()
@@ -49,6 +57,10 @@ struct Perf: ParsableCommand {
         try PerfReport.write(record, to: directory)
         print(PerfReport.markdown(record))
         print("report: \(directory)/perf.html (also perf.json, perf.md)")
+        if failures > 0 {
+            print("\(failures) figure(s) could not be measured (see 'error' in perf.json)")
+            throw ExitCode(1)
+        }
     }
 
     static func latencyJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [LatencyPattern], baseline: Bool) -> [(String, () throws -> PerfResult)] {

@@ -44,94 +44,97 @@ public struct PerfRunner: Sendable {
         }
     }
 
-    public func latency(_ impl: PerfImplementation, transport: String, pattern: LatencyPattern, size: Int, count: Int) throws -> PerfResult {
-        var p50: [Double] = [], p99: [Double] = []
-        var last: LatencySummary?
-        for _ in 0..<trials {
-            let ep = try Self.endpoint(transport)
-            let samples: [Int64]
-            switch impl {
-            case .swift:
-                samples = try SwiftLoops.latency(endpoint: ep, client: pattern.client, server: pattern.server, size: size, warmup: warmup, count: count)
-            case .c:
-                var buffer = [Int64](repeating: 0, count: count)
-                guard zsp_latency(ep, pattern.client, pattern.server, size, Int32(warmup), Int32(count), &buffer) == 0 else {
-                    throw ZMQError.last("C latency loop")
-                }
-                samples = buffer
+    /// One trial of one measurement: latency samples (ns) or a throughput elapsed time (ns).
+    enum Subject { case zmq(PerfImplementation), raw(RawTransport) }
+
+    private func latencyTrial(_ subject: Subject, transport: String, pattern: LatencyPattern, size: Int, count: Int) throws -> LatencySummary {
+        switch subject {
+        case .raw(let raw): return LatencySummary(samplesNs: try Baselines.latency(raw, size: size, warmup: warmup, count: count))
+        case .zmq(.swift):
+            return LatencySummary(samplesNs: try SwiftLoops.latency(endpoint: try Self.endpoint(transport), client: pattern.client,
+                                                                     server: pattern.server, size: size, warmup: warmup, count: count))
+        case .zmq(.c):
+            var buffer = [Int64](repeating: 0, count: count)
+            guard zsp_latency(try Self.endpoint(transport), pattern.client, pattern.server, size, Int32(warmup), Int32(count), &buffer) == 0 else {
+                throw ZMQError.last("C latency loop, \(transport) \(size) B")
             }
-            let s = LatencySummary(samplesNs: samples)
-            p50.append(s.p50Us)
-            p99.append(s.p99Us)
-            last = s
+            return LatencySummary(samplesNs: buffer)
         }
-        return PerfResult(kind: "latency", implementation: impl.rawValue, transport: transport, pattern: pattern.name, size: size,
-                          count: count, latency: last, latencyP50Us: Trials(p50), latencyP99Us: Trials(p99))
     }
 
-    public func throughput(_ impl: PerfImplementation, transport: String, pattern: ThroughputPattern, size: Int, count: Int) throws -> PerfResult {
-        var rates: [Double] = []
-        for _ in 0..<trials {
-            let ep = try Self.endpoint(transport)
-            let elapsed: Int64
-            switch impl {
-            case .swift:
-                elapsed = try SwiftLoops.throughput(endpoint: ep, sender: pattern.sender, receiver: pattern.receiver, size: size, count: count)
-            case .c:
-                var e: Int64 = 0
-                guard zsp_throughput(ep, pattern.sender, pattern.receiver, size, Int32(count), &e) == 0 else {
-                    throw ZMQError.last("C throughput loop")
-                }
-                elapsed = e
+    private func throughputTrial(_ subject: Subject, transport: String, pattern: ThroughputPattern, size: Int, count: Int) throws -> Double {
+        let elapsed: Int64
+        switch subject {
+        case .raw(let raw): elapsed = try Baselines.throughput(raw, size: size, count: count)
+        case .zmq(.swift):
+            elapsed = try SwiftLoops.throughput(endpoint: try Self.endpoint(transport), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count)
+        case .zmq(.c):
+            var e: Int64 = 0
+            guard zsp_throughput(try Self.endpoint(transport), pattern.sender, pattern.receiver, size, Int32(count), &e) == 0 else {
+                throw ZMQError.last("C throughput loop, \(transport) \(size) B")
             }
-            // local_thr measures from the first message to the last: count - 1 intervals.
-            rates.append(Double(max(count - 1, 1)) / (Double(max(elapsed, 1)) / 1e9))
+            elapsed = e
         }
-        let t = Trials(rates)
-        return PerfResult(kind: "throughput", implementation: impl.rawValue, transport: transport, pattern: pattern.name, size: size,
-                          count: count, messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
+        // local_thr measures from the first message to the last: count - 1 intervals.
+        return Double(max(count - 1, 1)) / (Double(max(elapsed, 1)) / 1e9)
     }
 
-    public func baselineLatency(_ raw: RawTransport, size: Int, count: Int) throws -> PerfResult {
-        var p50: [Double] = [], p99: [Double] = []
-        var last: LatencySummary?
+    /// Latency of every implementation and the raw baseline of one configuration, measured
+    /// side by side: trial k of each runs before trial k+1 of any, so drift on a noisy machine
+    /// falls on all of them, and each ratio is the median of the per-trial ratios.
+    public func latencyGroup(_ impls: [PerfImplementation], baseline: RawTransport?, transport: String, pattern: LatencyPattern,
+                             size: Int, count: Int) throws -> [PerfResult] {
+        let subjects = impls.map { Subject.zmq($0) } + (baseline.map { [Subject.raw($0)] } ?? [])
+        var runs = [[LatencySummary]](repeating: [], count: subjects.count)
         for _ in 0..<trials {
-            let s = LatencySummary(samplesNs: try Baselines.latency(raw, size: size, warmup: warmup, count: count))
-            p50.append(s.p50Us)
-            p99.append(s.p99Us)
-            last = s
+            for (i, subject) in subjects.enumerated() { runs[i].append(try latencyTrial(subject, transport: transport, pattern: pattern, size: size, count: count)) }
         }
-        return PerfResult(kind: "latency", implementation: raw.rawValue, transport: raw.zmqTransport, pattern: "ping-pong", size: size,
-                          count: count, latency: last, latencyP50Us: Trials(p50), latencyP99Us: Trials(p99))
-    }
-
-    public func baselineThroughput(_ raw: RawTransport, size: Int, count: Int) throws -> PerfResult {
-        var rates: [Double] = []
-        for _ in 0..<trials {
-            let elapsed = try Baselines.throughput(raw, size: size, count: count)
-            rates.append(Double(max(count - 1, 1)) / (Double(max(elapsed, 1)) / 1e9))
-        }
-        let t = Trials(rates)
-        return PerfResult(kind: "throughput", implementation: raw.rawValue, transport: raw.zmqTransport, pattern: "stream", size: size,
-                          count: count, messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
-    }
-
-    /// Fills in each ZeroMQ figure's ratio to the raw baseline and to the C loop of the same
-    /// kind, transport, pattern and size, all measured in this run.
-    public static func relate(_ results: [PerfResult]) -> [PerfResult] {
-        results.map { r in
-            var r = r
-            guard !r.implementation.hasPrefix("raw-") else { return r }
-            let baseline = results.first { $0.implementation.hasPrefix("raw-") && $0.kind == r.kind && $0.transport == r.transport && $0.size == r.size }
-            let c = results.first { $0.implementation == PerfImplementation.c.rawValue && $0.kind == r.kind && $0.transport == r.transport && $0.pattern == r.pattern && $0.size == r.size }
-            if r.kind == "throughput" {
-                if let b = baseline?.messagesPerSecond?.median, b > 0 { r.ratioToBaseline = (r.messagesPerSecond?.median ?? 0) / b }
-                if let c, r.implementation != c.implementation, let cm = c.messagesPerSecond?.median, cm > 0 { r.ratioToC = (r.messagesPerSecond?.median ?? 0) / cm }
-            } else {
-                if let b = baseline?.latencyP50Us?.median, let mine = r.latencyP50Us?.median, mine > 0 { r.ratioToBaseline = b / mine }
-                if let c, r.implementation != c.implementation, let cm = c.latencyP50Us?.median, cm > 0 { r.ratioToC = (r.latencyP50Us?.median ?? 0) / cm }
+        return subjects.indices.map { i in
+            let (name, patternName) = Self.names(subjects[i], pattern.name, raw: "ping-pong")
+            var r = PerfResult(kind: "latency", implementation: name, transport: transport, pattern: patternName, size: size, count: count,
+                               latency: runs[i].last, latencyP50Us: Trials(runs[i].map(\.p50Us)), latencyP99Us: Trials(runs[i].map(\.p99Us)))
+            if case .zmq = subjects[i] {
+                if let b = subjects.lastIndex(where: { if case .raw = $0 { return true } else { return false } }) {
+                    r.ratioToBaseline = Trials(zip(runs[b], runs[i]).map { $0.p50Us / max($1.p50Us, 1e-9) }).median
+                }
+                if case .zmq(let impl) = subjects[i], impl != .c, let c = subjects.firstIndex(where: { if case .zmq(.c) = $0 { return true } else { return false } }) {
+                    r.ratioToC = Trials(zip(runs[i], runs[c]).map { $0.p50Us / max($1.p50Us, 1e-9) }).median
+                }
             }
             return r
         }
     }
+
+    /// Throughput of every implementation and the raw baseline of one configuration, side by side.
+    public func throughputGroup(_ impls: [PerfImplementation], baseline: RawTransport?, transport: String, pattern: ThroughputPattern,
+                                size: Int, count: Int) throws -> [PerfResult] {
+        let subjects = impls.map { Subject.zmq($0) } + (baseline.map { [Subject.raw($0)] } ?? [])
+        var runs = [[Double]](repeating: [], count: subjects.count)
+        for _ in 0..<trials {
+            for (i, subject) in subjects.enumerated() { runs[i].append(try throughputTrial(subject, transport: transport, pattern: pattern, size: size, count: count)) }
+        }
+        return subjects.indices.map { i in
+            let (name, patternName) = Self.names(subjects[i], pattern.name, raw: "stream")
+            let t = Trials(runs[i])
+            var r = PerfResult(kind: "throughput", implementation: name, transport: transport, pattern: patternName, size: size, count: count,
+                               messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
+            if case .zmq = subjects[i] {
+                if let b = subjects.lastIndex(where: { if case .raw = $0 { return true } else { return false } }) {
+                    r.ratioToBaseline = Trials(zip(runs[i], runs[b]).map { $0 / max($1, 1e-9) }).median
+                }
+                if case .zmq(let impl) = subjects[i], impl != .c, let c = subjects.firstIndex(where: { if case .zmq(.c) = $0 { return true } else { return false } }) {
+                    r.ratioToC = Trials(zip(runs[i], runs[c]).map { $0 / max($1, 1e-9) }).median
+                }
+            }
+            return r
+        }
+    }
+
+    private static func names(_ s: Subject, _ pattern: String, raw: String) -> (String, String) {
+        switch s {
+        case .zmq(let impl): return (impl.rawValue, pattern)
+        case .raw(let r): return (r.rawValue, raw)
+        }
+    }
+
 }

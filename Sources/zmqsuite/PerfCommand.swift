@@ -34,63 +34,61 @@ struct Perf: ParsableCommand {
         }
     }
 
-    /// Runs the planned measurements with a progress line, then writes and prints the record.
-    static func execute(_ o: Options, _ jobs: [(String, () throws -> PerfResult)]) throws {
+    typealias Job = (label: String, run: () throws -> [PerfResult])
+
+    /// Runs the planned measurement groups with a progress line, then writes and prints the record.
+    static func execute(_ o: Options, _ jobs: [Job]) throws {
         let start = Date()
         var results: [PerfResult] = []
         var failures = 0
-        for (i, (label, job)) in jobs.enumerated() {
-            FileHandle.standardError.write(Data("[\(i + 1)/\(jobs.count)] \(label)\n".utf8))
-            do { results.append(try job()) } catch {
-                // One figure that cannot be measured is recorded as such; the others still are.
+        for (i, job) in jobs.enumerated() {
+            FileHandle.standardError.write(Data("[\(i + 1)/\(jobs.count)] \(job.label)\n".utf8))
+            do { results += try job.run() } catch {
+                // A group that cannot be measured is recorded as such; the others still are.
                 failures += 1
                 FileHandle.standardError.write(Data("  failed: \(error)\n".utf8))
-                let words = label.split(separator: " ").map(String.init)
-                results.append(.failed(kind: words[0], implementation: words[1], transport: words.count > 4 ? words[2] : "",
-                                       pattern: words.count > 4 ? words[3] : "", size: Int(words[words.count - 2]) ?? 0, count: 0, error: "\(error)"))
+                results.append(.failed(kind: job.label, implementation: "", transport: "", pattern: "", size: 0, count: 0, error: "\(error)"))
             }
         }
         var env = RunEnvironment.capture(implementations: [LibzmqDriver().info], start: start)
         env.endTime = Date()
-        let record = PerfRecord(environment: env, results: PerfRunner.relate(results))
+        let record = PerfRecord(environment: env, results: results)
         let directory = o.out ?? "results/perf-" + stamp(start)
         try PerfReport.write(record, to: directory)
         print(PerfReport.markdown(record))
         print("report: \(directory)/perf.html (also perf.json, perf.md)")
         if failures > 0 {
-            print("\(failures) figure(s) could not be measured (see 'error' in perf.json)")
+            print("\(failures) group(s) could not be measured (see 'error' in perf.json)")
             throw ExitCode(1)
         }
     }
 
-    static func latencyJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [LatencyPattern], baseline: Bool) -> [(String, () throws -> PerfResult)] {
-        var jobs: [(String, () throws -> PerfResult)] = []
+    static func baseline(for transport: String) -> RawTransport? { RawTransport.allCases.first { $0.zmqTransport == transport } }
+
+    static func latencyJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [LatencyPattern], baseline: Bool) -> [Job] {
+        var jobs: [Job] = []
         let n = o.count ?? 20000
         for t in o.transport {
             for s in o.size {
                 let count = s >= 65536 ? max(n / 20, 100) : n
-                for p in patterns {
-                    for i in impls { jobs.append(("latency \(i.rawValue) \(t) \(p.name) \(s) B", { try runner.latency(i, transport: t, pattern: p, size: s, count: count) })) }
-                }
-                if baseline, let raw = RawTransport.allCases.first(where: { $0.zmqTransport == t }) {
-                    jobs.append(("latency \(raw.rawValue) \(s) B", { try runner.baselineLatency(raw, size: s, count: count) }))
+                for p in patterns.isEmpty ? [LatencyPattern.all[0]] : patterns {
+                    let raw = baseline ? Self.baseline(for: t) : nil
+                    jobs.append(("latency \(t) \(p.name) \(s) B", { try runner.latencyGroup(impls, baseline: raw, transport: t, pattern: p, size: s, count: count) }))
                 }
             }
         }
         return jobs
     }
 
-    static func throughputJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [ThroughputPattern], baseline: Bool) -> [(String, () throws -> PerfResult)] {
-        var jobs: [(String, () throws -> PerfResult)] = []
+    static func throughputJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [ThroughputPattern], baseline: Bool) -> [Job] {
+        var jobs: [Job] = []
         for t in o.transport {
             for s in o.size {
                 // Keep each trial near a fixed volume, so large sizes do not take minutes.
                 let count = o.count ?? min(1_000_000, max(2000, 200_000_000 / max(s, 64) / 4))
-                for p in patterns {
-                    for i in impls { jobs.append(("throughput \(i.rawValue) \(t) \(p.name) \(s) B", { try runner.throughput(i, transport: t, pattern: p, size: s, count: count) })) }
-                }
-                if baseline, let raw = RawTransport.allCases.first(where: { $0.zmqTransport == t }) {
-                    jobs.append(("throughput \(raw.rawValue) \(s) B", { try runner.baselineThroughput(raw, size: s, count: count) }))
+                for p in patterns.isEmpty ? [ThroughputPattern.all[0]] : patterns {
+                    let raw = baseline ? Self.baseline(for: t) : nil
+                    jobs.append(("throughput \(t) \(p.name) \(s) B", { try runner.throughputGroup(impls, baseline: raw, transport: t, pattern: p, size: s, count: count) }))
                 }
             }
         }

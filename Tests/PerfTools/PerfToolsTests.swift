@@ -36,34 +36,35 @@ struct PerfToolsTests {
         #expect(corrected.p90Us > plain.p90Us)
     }
 
-    @Test("latency smoke runs record every round trip", arguments: ["inproc", "ipc", "tcp"])
+    @Test("latency smoke runs record every round trip, side by side with C and the raw baseline", arguments: ["inproc", "ipc", "tcp"])
     func latencySmoke(_ transport: String) throws {
-        let runner = PerfRunner(trials: 1, warmup: 10)
-        for impl in PerfImplementation.allCases {
-            let r = try runner.latency(impl, transport: transport, pattern: LatencyPattern.all[0], size: 64, count: 200)
+        let runner = PerfRunner(trials: 2, warmup: 10)
+        let raw = RawTransport.allCases.first { $0.zmqTransport == transport }
+        let group = try runner.latencyGroup(PerfImplementation.allCases, baseline: raw, transport: transport,
+                                            pattern: LatencyPattern.all[0], size: 64, count: 200)
+        #expect(group.map(\.implementation) == ["libzmq-swift", "libzmq-c", raw!.rawValue])
+        for r in group {
             let l = try #require(r.latency)
-            #expect(l.count == 200, "\(impl.rawValue) \(transport): \(l.count) round trips recorded")
+            #expect(l.count == 200, "\(r.implementation) \(transport): \(l.count) round trips recorded")
             #expect(l.isOrdered)
             #expect(l.minUs > 0)
+            #expect(r.latencyP50Us?.values.count == 2)
         }
+        #expect(group[0].ratioToC != nil && group[0].ratioToBaseline != nil, "ratios come from paired trials of the same run")
+        #expect(group[1].ratioToC == nil, "the C loop is the reference, not compared with itself")
     }
 
-    @Test func throughputAndBaselinesSmoke() throws {
+    @Test func throughputSmoke() throws {
         let runner = PerfRunner(trials: 2, warmup: 10)
-        var results: [PerfResult] = []
-        for impl in PerfImplementation.allCases {
-            results.append(try runner.throughput(impl, transport: "tcp", pattern: ThroughputPattern.all[0], size: 64, count: 5000))
-        }
-        results.append(try runner.baselineThroughput(.tcp, size: 64, count: 5000))
-        results.append(try runner.baselineLatency(.tcp, size: 64, count: 100))
-        results.append(try runner.baselineLatency(.queue, size: 64, count: 100))
-        let related = PerfRunner.relate(results)
-        for r in related where r.kind == "throughput" {
+        let group = try runner.throughputGroup(PerfImplementation.allCases, baseline: .tcp, transport: "tcp",
+                                               pattern: ThroughputPattern.all[0], size: 64, count: 5000)
+        #expect(group.count == 3)
+        for r in group {
             let t = try #require(r.messagesPerSecond)
             #expect(t.values.count == 2 && t.values.allSatisfy { $0 > 0 }, "\(r.implementation)")
         }
-        let swift = try #require(related.first { $0.implementation == "libzmq-swift" })
-        #expect(swift.ratioToC != nil && swift.ratioToBaseline != nil, "ratios are computed from the same run")
-        #expect(related.filter { $0.kind == "latency" }.allSatisfy { $0.latency?.count == 100 })
+        #expect(group[0].ratioToC != nil && group[0].ratioToBaseline != nil)
+        let queue = try runner.throughputGroup([], baseline: .queue, transport: "inproc", pattern: ThroughputPattern.all[0], size: 64, count: 2000)
+        #expect(queue.count == 1 && queue[0].implementation == "raw-queue")
     }
 }

@@ -39,7 +39,9 @@ static void signal_ready(struct peer *p) {
 static void *echo_server(void *arg) {
     struct peer *p = arg;
     void *s = zmq_socket(p->ctx, p->type);
-    int linger = 0, timeout = 10000;  // every wait is bounded: a dead peer ends the loop
+    // Linger long enough for the last reply to leave (with 0 a large one would be dropped
+    // at close); every wait is bounded, so a dead peer ends the loop.
+    int linger = 2000, timeout = 10000;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     size_t len = sizeof p->bound;

@@ -15,8 +15,10 @@ enum SwiftLoops {
         let box = PeerBox()
         let thread = Thread {
             let s = zmq_socket(context, type)!
-            var zero: Int32 = 0, timeout: Int32 = 10000  // every wait is bounded: a dead peer ends the loop
-            zmq_setsockopt(s, ZMQ_LINGER, &zero, 4)
+            // Linger long enough for the last reply to leave (with 0 a large one would be dropped
+            // at close); every wait is bounded, so a dead peer ends the loop.
+            var zero: Int32 = 0, linger: Int32 = 2000, timeout: Int32 = 10000
+            zmq_setsockopt(s, ZMQ_LINGER, &linger, 4)
             zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, 4)
             if receiveHWMZero { zmq_setsockopt(s, ZMQ_RCVHWM, &zero, 4) }
             var buffer = [CChar](repeating: 0, count: 256)

@@ -146,7 +146,7 @@ struct Perf: ParsableCommand {
             o.out = out
             try o.validate()
             let runner = PerfRunner(trials: trials)
-            let lat = Perf.latencyJobs(Options.withCount(o, 5000), runner: runner, impls: PerfImplementation.allCases, patterns: [LatencyPattern.all[0]], baseline: true)
+            let lat = Perf.latencyJobs(Options.withCount(o, 3000), runner: runner, impls: PerfImplementation.allCases, patterns: [LatencyPattern.all[0]], baseline: true)
             let thr = Perf.throughputJobs(o, runner: runner, impls: PerfImplementation.allCases, patterns: [ThroughputPattern.all[0]], baseline: true)
             try Perf.execute(o, lat + thr)
         }

@@ -15,7 +15,7 @@ public enum PerfReport {
         md += "- \(record.environment.os), \(record.environment.cpu) x\(record.environment.cores), revision `\(record.environment.gitRevision)`\n\n"
         let lat = record.results.filter { $0.kind == "latency" }
         if !lat.isEmpty {
-            md += "## Latency (round trip, µs; median over trials ± spread)\n\n| implementation | transport | pattern | size | p50 | ±% | p90 | p99 | p99.9 | max | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            md += "## Latency (round trip, µs; median over trials, ± the 95% confidence interval of the mean)\n\n| implementation | transport | pattern | size | p50 | ±% | p90 | p99 | p99.9 | max | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
             for r in lat {
                 let l = r.latency
                 md += "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(f(r.latencyP50Us?.median)) | \(f((r.latencyP50Us?.relativeSpread ?? 0) * 100, 0)) | \(f(l?.p90Us)) | \(f(l?.p99Us)) | \(f(l?.p999Us)) | \(f(l?.maxUs)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) |\n"
@@ -28,7 +28,7 @@ public enum PerfReport {
         }
         let thr = record.results.filter { $0.kind == "throughput" }
         if !thr.isEmpty {
-            md += "## Throughput (at the receiver; median over trials ± spread)\n\n| implementation | transport | pattern | size | msg/s | ±% | MB/s | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n"
+            md += "## Throughput (at the receiver; median over trials, ± the 95% confidence interval of the mean)\n\n| implementation | transport | pattern | size | msg/s | ±% | MB/s | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n"
             for r in thr {
                 md += "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(rate(r.messagesPerSecond?.median)) | \(f((r.messagesPerSecond?.relativeSpread ?? 0) * 100, 0)) | \(f(r.megabytesPerSecond)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) |\n"
             }

@@ -35,18 +35,32 @@ extension Array where Element == Double {
     var isSorted: Bool { zip(self, dropFirst()).allSatisfy { $0 <= $1 + 1e-9 } }
 }
 
-/// A figure measured over several trials: the median and how far trials spread around it.
+/// A figure measured over several trials: the median, the mean and its 95% confidence interval.
 public struct Trials: Codable, Sendable {
     public var values: [Double]
     public var median: Double
-    /// Half the range over the median: the run-to-run noise this tool reports.
+    public var mean: Double
+    /// Half the width of the 95% confidence interval of the mean (Student's t, trials - 1
+    /// degrees of freedom), over the mean: the noise this tool reports. Two runs whose
+    /// intervals overlap do not differ beyond that noise.
     public var relativeSpread: Double
 
     public init(_ values: [Double]) {
         self.values = values
         let s = values.sorted()
         median = s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
-        relativeSpread = median > 0 && s.count > 1 ? (s.last! - s.first!) / 2 / median : 0
+        let m = s.isEmpty ? 0 : s.reduce(0, +) / Double(s.count)
+        mean = m
+        guard s.count > 1, m > 0 else { relativeSpread = 0; return }
+        let variance = s.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(s.count - 1)
+        relativeSpread = Self.t95(degrees: s.count - 1) * (variance / Double(s.count)).squareRoot() / m
+    }
+
+    /// Two-sided 95% critical values of Student's t.
+    static func t95(degrees: Int) -> Double {
+        let table: [Double] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086]
+        return degrees <= table.count ? table[max(degrees, 1) - 1] : 1.96
     }
 }
 

@@ -10,7 +10,9 @@ struct PerfToolsTests {
     @Test func trialsMedianAndSpread() {
         let t = Trials([10, 12, 11])
         #expect(t.median == 11)
-        #expect(abs(t.relativeSpread - 1.0 / 11) < 1e-9)
+        #expect(t.mean == 11)
+        // s = 1, n = 3: t(2) = 4.303, half-width 4.303 / sqrt(3) over the mean 11.
+        #expect(abs(t.relativeSpread - 4.303 / 3.0.squareRoot() / 11) < 1e-9)
         #expect(Trials([4, 2, 8, 6]).median == 5)
         #expect(Trials([7]).relativeSpread == 0)
     }

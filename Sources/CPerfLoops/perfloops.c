@@ -35,23 +35,30 @@ static void signal_ready(struct peer *p) {
     pthread_mutex_unlock(&p->lock);
 }
 
-// Binds, reports the real endpoint, then echoes every message back (REP, ROUTER, PAIR, DEALER).
-static void *echo_server(void *arg) {
-    struct peer *p = arg;
+// Creates and binds the peer's socket and reports the real endpoint to the starting thread;
+// NULL when that failed (already reported). Every receive is bounded: a dead peer ends the loop.
+static void *bind_peer(struct peer *p, int linger, int unlimited_rcvhwm) {
     void *s = zmq_socket(p->ctx, p->type);
-    // Linger long enough for the last reply to leave (with 0 a large one would be dropped
-    // at close); every wait is bounded, so a dead peer ends the loop.
-    int linger = 2000, timeout = 10000;
+    int timeout = 10000, zero = 0;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    if (unlimited_rcvhwm) zmq_setsockopt(s, ZMQ_RCVHWM, &zero, sizeof zero);
     size_t len = sizeof p->bound;
     if (zmq_bind(s, p->endpoint) != 0 || zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, p->bound, &len) != 0) {
         p->rc = -1;
-        signal_ready(p);
         zmq_close(s);
-        return NULL;
+        s = NULL;
     }
     signal_ready(p);
+    return s;
+}
+
+// Echoes every message back (REP, ROUTER, PAIR, DEALER). It lingers long enough for the last
+// reply to leave: with linger 0 a large one would be dropped at close.
+static void *echo_server(void *arg) {
+    struct peer *p = arg;
+    void *s = bind_peer(p, 2000, 0);
+    if (!s) return NULL;
     zmq_msg_t msg;
     zmq_msg_init(&msg);
     for (int i = 0; i < p->messages; i++) {
@@ -69,22 +76,11 @@ out:
     return NULL;
 }
 
-// Binds, reports, then receives `messages` messages, timing first to last.
+// Receives `messages` messages, timing first to last.
 static void *sink(void *arg) {
     struct peer *p = arg;
-    void *s = zmq_socket(p->ctx, p->type);
-    int linger = 0, hwm = 0, timeout = 10000;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
-    size_t len = sizeof p->bound;
-    if (zmq_bind(s, p->endpoint) != 0 || zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, p->bound, &len) != 0) {
-        p->rc = -1;
-        signal_ready(p);
-        zmq_close(s);
-        return NULL;
-    }
-    signal_ready(p);
+    void *s = bind_peer(p, 0, 1);
+    if (!s) return NULL;
     zmq_msg_t msg;
     zmq_msg_init(&msg);
     int64_t start = 0;

@@ -63,6 +63,16 @@ struct Perf: ParsableCommand {
         }
     }
 
+    /// The patterns named on the command line, or an error listing the known ones.
+    static func lookup<P>(_ names: [String], in all: [P], name: KeyPath<P, String>) throws -> [P] {
+        try names.map { n in
+            guard let p = all.first(where: { $0[keyPath: name] == n }) else {
+                throw ValidationError("--pattern \(n): expected one of \(all.map { $0[keyPath: name] }.joined(separator: ", "))")
+            }
+            return p
+        }
+    }
+
     static func baseline(for transport: String) -> RawTransport? { RawTransport.allCases.first { $0.zmqTransport == transport } }
 
     static func latencyJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [LatencyPattern], baseline: Bool) -> [Job] {
@@ -100,10 +110,7 @@ struct Perf: ParsableCommand {
         @OptionGroup var options: Options
         @Option(name: .long, parsing: .upToNextOption, help: "Patterns: req-rep dealer-router pair.") var pattern: [String] = ["req-rep"]
         func run() throws {
-            let patterns = try pattern.map { name in
-                guard let p = LatencyPattern.all.first(where: { $0.name == name }) else { throw ValidationError("--pattern \(name): expected req-rep, dealer-router or pair") }
-                return p
-            }
+            let patterns = try Perf.lookup(pattern, in: LatencyPattern.all, name: \.name)
             let runner = PerfRunner(trials: options.trials)
             try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
         }
@@ -114,10 +121,7 @@ struct Perf: ParsableCommand {
         @OptionGroup var options: Options
         @Option(name: .long, parsing: .upToNextOption, help: "Patterns: push-pull dealer-dealer pair.") var pattern: [String] = ["push-pull"]
         func run() throws {
-            let patterns = try pattern.map { name in
-                guard let p = ThroughputPattern.all.first(where: { $0.name == name }) else { throw ValidationError("--pattern \(name): expected push-pull, dealer-dealer or pair") }
-                return p
-            }
+            let patterns = try Perf.lookup(pattern, in: ThroughputPattern.all, name: \.name)
             let runner = PerfRunner(trials: options.trials)
             try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
         }

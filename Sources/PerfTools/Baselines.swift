@@ -21,7 +21,18 @@ public enum RawTransport: String, Codable, Sendable, CaseIterable {
 
 enum Baselines {
     /// A connected pair of stream sockets: TCP over loopback (Nagle off) or a Unix socket pair.
+    /// Reads and writes on both ends give up after 10 s, so no baseline can hang.
     static func streamPair(_ kind: RawTransport) throws -> (Int32, Int32) {
+        let (a, b) = try connectedPair(kind)
+        var bound = timeval(tv_sec: 10, tv_usec: 0)
+        for fd in [a, b] {
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, socklen_t(MemoryLayout<timeval>.size))
+        }
+        return (a, b)
+    }
+
+    private static func connectedPair(_ kind: RawTransport) throws -> (Int32, Int32) {
         if kind == .unix {
             var fds: [Int32] = [0, 0]
             guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0 else { throw PerfError.system("socketpair", errno) }
@@ -79,7 +90,9 @@ enum Baselines {
         let echo = Thread {
             let buf = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
             defer { buf.deallocate() }
-            for _ in 0..<(warmup + count) where !(readFully(b, buf, n) && writeFully(b, buf, n)) { return }
+            for _ in 0..<(warmup + count) {
+                guard readFully(b, buf, n), writeFully(b, buf, n) else { return }
+            }
         }
         echo.start()
         let buf = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)

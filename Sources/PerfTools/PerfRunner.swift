@@ -32,30 +32,29 @@ public struct PerfRunner: Sendable {
         self.warmup = warmup
     }
 
-    private static let counter = AtomicCounter()
-
-    static func endpoint(_ transport: String) throws -> String {
-        let n = counter.next()
-        switch transport {
-        case "inproc": return "inproc://zsperf-\(n)"
-        case "ipc": return "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("zsperf-\(getpid())-\(n).sock").path
-        case "tcp": return "tcp://127.0.0.1:*"
-        default: throw PerfError.zmq("unknown transport \(transport): expected inproc, ipc or tcp")
+    /// A fresh endpoint for one trial (the harness's allocator: wildcard tcp port, private ipc
+    /// directory, unique inproc name); the caller cleans the allocator up after the trial.
+    static func endpoint(_ transport: String, _ endpoints: EndpointAllocator) throws -> String {
+        guard let t = Transport(rawValue: transport), [.inproc, .ipc, .tcp].contains(t) else {
+            throw PerfError.zmq("unknown transport \(transport): expected inproc, ipc or tcp")
         }
+        return endpoints.bindEndpoint(for: t)
     }
 
     /// One trial of one measurement: latency samples (ns) or a throughput elapsed time (ns).
     enum Subject { case zmq(PerfImplementation), raw(RawTransport) }
 
     private func latencyTrial(_ subject: Subject, transport: String, pattern: LatencyPattern, size: Int, count: Int) throws -> LatencySummary {
+        let endpoints = EndpointAllocator(cellTag: "perf")
+        defer { endpoints.cleanup() }
         switch subject {
         case .raw(let raw): return LatencySummary(samplesNs: try Baselines.latency(raw, size: size, warmup: warmup, count: count))
         case .zmq(.swift):
-            return LatencySummary(samplesNs: try SwiftLoops.latency(endpoint: try Self.endpoint(transport), client: pattern.client,
+            return LatencySummary(samplesNs: try SwiftLoops.latency(endpoint: try Self.endpoint(transport, endpoints), client: pattern.client,
                                                                      server: pattern.server, size: size, warmup: warmup, count: count))
         case .zmq(.c):
             var buffer = [Int64](repeating: 0, count: count)
-            guard zsp_latency(try Self.endpoint(transport), pattern.client, pattern.server, size, Int32(warmup), Int32(count), &buffer) == 0 else {
+            guard zsp_latency(try Self.endpoint(transport, endpoints), pattern.client, pattern.server, size, Int32(warmup), Int32(count), &buffer) == 0 else {
                 throw ZMQError.last("C latency loop, \(transport) \(size) B")
             }
             return LatencySummary(samplesNs: buffer)
@@ -63,14 +62,16 @@ public struct PerfRunner: Sendable {
     }
 
     private func throughputTrial(_ subject: Subject, transport: String, pattern: ThroughputPattern, size: Int, count: Int) throws -> Double {
+        let endpoints = EndpointAllocator(cellTag: "perf")
+        defer { endpoints.cleanup() }
         let elapsed: Int64
         switch subject {
         case .raw(let raw): elapsed = try Baselines.throughput(raw, size: size, count: count)
         case .zmq(.swift):
-            elapsed = try SwiftLoops.throughput(endpoint: try Self.endpoint(transport), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count)
+            elapsed = try SwiftLoops.throughput(endpoint: try Self.endpoint(transport, endpoints), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count)
         case .zmq(.c):
             var e: Int64 = 0
-            guard zsp_throughput(try Self.endpoint(transport), pattern.sender, pattern.receiver, size, Int32(count), &e) == 0 else {
+            guard zsp_throughput(try Self.endpoint(transport, endpoints), pattern.sender, pattern.receiver, size, Int32(count), &e) == 0 else {
                 throw ZMQError.last("C throughput loop, \(transport) \(size) B")
             }
             elapsed = e

@@ -67,6 +67,15 @@ public final class EndpointAllocator: @unchecked Sendable {
     public func cleanup() {
         if let directory { try? FileManager.default.removeItem(atPath: directory) }
     }
+
+    /// Removes the ipc directories a process made and could not remove itself (it crashed).
+    public static func removeLeftovers(ofProcess pid: Int32) {
+        let tmp = FileManager.default.temporaryDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp.path) else { return }
+        for name in names where name.hasPrefix("zs-\(pid)-") {
+            try? FileManager.default.removeItem(at: tmp.appendingPathComponent(name))
+        }
+    }
 }
 
 public final class AtomicCounter: @unchecked Sendable {

@@ -49,6 +49,7 @@ public final class WorkerPool: @unchecked Sendable {
             let crashed = worker.hasExited(waitingMs: 1000)
             let tail = worker.stderrTail()
             worker.kill()
+            EndpointAllocator.removeLeftovers(ofProcess: worker.pid)
             r.detail = crashed
                 ? "the implementation crashed the worker process (\(worker.exitDescription))" + (tail.isEmpty ? "" : ": \(tail)")
                 : "cell did not finish within \(boundMs) ms: the implementation hung; worker killed"

@@ -104,8 +104,14 @@ static int start_peer(struct peer *p, void *(*fn)(void *), pthread_t *t) {
     return p->rc;
 }
 
+// Waits for the next slot of a fixed-rate schedule (a clock wait, not a synchronisation).
+static void wait_until(int64_t when_ns) {
+    struct timespec ts = {when_ns / 1000000000, when_ns % 1000000000};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {}
+}
+
 int zsp_latency(const char *endpoint, int client_type, int server_type, size_t size,
-                int warmup, int count, int64_t *rtt_ns) {
+                int warmup, int count, int64_t interval_ns, int64_t *rtt_ns) {
     void *ctx = zmq_ctx_new();
     struct peer server = {.ctx = ctx, .endpoint = endpoint, .type = server_type, .messages = warmup + count};
     pthread_t t;
@@ -118,7 +124,9 @@ int zsp_latency(const char *endpoint, int client_type, int server_type, size_t s
     char *buf = calloc(1, size ? size : 1);
     zmq_msg_t reply;
     zmq_msg_init(&reply);
+    int64_t next = now_ns();
     for (int i = 0; rc == 0 && i < warmup + count; i++) {
+        if (interval_ns > 0) { wait_until(next); next += interval_ns; }
         int64_t t0 = now_ns();
         if (zmq_send(c, buf, size, 0) < 0 || zmq_msg_recv(&reply, c, 0) < 0) { rc = -1; break; }
         if (i >= warmup) rtt_ns[i - warmup] = now_ns() - t0;

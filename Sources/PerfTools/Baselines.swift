@@ -82,9 +82,9 @@ enum Baselines {
         return true
     }
 
-    static func latency(_ kind: RawTransport, size: Int, warmup: Int, count: Int) throws -> [Int64] {
+    static func latency(_ kind: RawTransport, size: Int, warmup: Int, count: Int, intervalNs: Int64 = 0) throws -> [Int64] {
         let n = max(size, 1)
-        if kind == .queue { return queueLatency(size: n, warmup: warmup, count: count) }
+        if kind == .queue { return queueLatency(size: n, warmup: warmup, count: count, intervalNs: intervalNs) }
         let (a, b) = try streamPair(kind)
         defer { close(a); close(b) }
         let echo = Thread {
@@ -99,7 +99,9 @@ enum Baselines {
         defer { buf.deallocate() }
         memset(buf, 0, n)
         var samples = [Int64](repeating: 0, count: count)
+        var schedule = Schedule(intervalNs: intervalNs)
         for i in 0..<(warmup + count) {
+            schedule.waitForSlot()
             let t0 = SwiftLoops.nowNs()
             guard writeFully(a, buf, n), readFully(a, buf, n) else { throw PerfError.system("round trip", errno) }
             if i >= warmup { samples[i - warmup] = SwiftLoops.nowNs() - t0 }
@@ -140,13 +142,15 @@ enum Baselines {
     }
 
     /// Two threads hand a buffer back and forth through a lock and two condition variables.
-    static func queueLatency(size: Int, warmup: Int, count: Int) -> [Int64] {
+    static func queueLatency(size: Int, warmup: Int, count: Int, intervalNs: Int64 = 0) -> [Int64] {
         let q = HandOff(size: size)
         Thread {
             for _ in 0..<(warmup + count) { q.echo() }
         }.start()
         var samples = [Int64](repeating: 0, count: count)
+        var schedule = Schedule(intervalNs: intervalNs)
         for i in 0..<(warmup + count) {
+            schedule.waitForSlot()
             let t0 = SwiftLoops.nowNs()
             q.roundTrip()
             if i >= warmup { samples[i - warmup] = SwiftLoops.nowNs() - t0 }
@@ -172,6 +176,21 @@ enum Baselines {
         for _ in 0..<count { q.push(payload) }
         done.wait()
         return box.value
+    }
+}
+
+/// A fixed-rate schedule: each round trip starts at its slot (interval 0: back to back).
+struct Schedule {
+    let intervalNs: Int64
+    var next = SwiftLoops.nowNs()
+
+    init(intervalNs: Int64) { self.intervalNs = intervalNs }
+
+    mutating func waitForSlot() {
+        guard intervalNs > 0 else { return }
+        var ts = timespec(tv_sec: Int(next / 1_000_000_000), tv_nsec: Int(next % 1_000_000_000))
+        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+        next += intervalNs
     }
 }
 

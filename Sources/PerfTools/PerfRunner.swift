@@ -26,11 +26,17 @@ public struct ThroughputPattern: Sendable {
 public struct PerfRunner: Sendable {
     public var trials: Int
     public var warmup: Int
+    /// Latency at a fixed rate (requests per second) instead of back to back; the
+    /// percentiles are then corrected for coordinated omission. nil: back to back.
+    public var rate: Double?
 
-    public init(trials: Int = 3, warmup: Int = 1000) {
+    public init(trials: Int = 3, warmup: Int = 1000, rate: Double? = nil) {
         self.trials = max(1, trials)
         self.warmup = warmup
+        self.rate = rate
     }
+
+    var intervalNs: Int64 { rate.map { Int64(1e9 / $0) } ?? 0 }
 
     /// A fresh endpoint for one trial (the harness's allocator: wildcard tcp port, private ipc
     /// directory, unique inproc name); the caller cleans the allocator up after the trial.
@@ -47,17 +53,21 @@ public struct PerfRunner: Sendable {
     private func latencyTrial(_ subject: Subject, transport: String, pattern: LatencyPattern, size: Int, count: Int) throws -> LatencySummary {
         let endpoints = EndpointAllocator(cellTag: "perf")
         defer { endpoints.cleanup() }
+        let expected = rate == nil ? nil : UInt64(intervalNs)
         switch subject {
-        case .raw(let raw): return LatencySummary(samplesNs: try Baselines.latency(raw, size: size, warmup: warmup, count: count))
+        case .raw(let raw):
+            return LatencySummary(samplesNs: try Baselines.latency(raw, size: size, warmup: warmup, count: count, intervalNs: intervalNs), expectedIntervalNs: expected)
         case .zmq(.swift):
             return LatencySummary(samplesNs: try SwiftLoops.latency(endpoint: try Self.endpoint(transport, endpoints), client: pattern.client,
-                                                                     server: pattern.server, size: size, warmup: warmup, count: count))
+                                                                     server: pattern.server, size: size, warmup: warmup, count: count,
+                                                                     intervalNs: intervalNs), expectedIntervalNs: expected)
         case .zmq(.c):
             var buffer = [Int64](repeating: 0, count: count)
-            guard zsp_latency(try Self.endpoint(transport, endpoints), pattern.client, pattern.server, size, Int32(warmup), Int32(count), &buffer) == 0 else {
+            guard zsp_latency(try Self.endpoint(transport, endpoints), pattern.client, pattern.server, size, Int32(warmup), Int32(count),
+                              intervalNs, &buffer) == 0 else {
                 throw ZMQError.last("C latency loop, \(transport) \(size) B")
             }
-            return LatencySummary(samplesNs: buffer)
+            return LatencySummary(samplesNs: buffer, expectedIntervalNs: expected)
         }
     }
 
@@ -91,7 +101,8 @@ public struct PerfRunner: Sendable {
             for (i, subject) in subjects.enumerated() { runs[i].append(try latencyTrial(subject, transport: transport, pattern: pattern, size: size, count: count)) }
         }
         return subjects.indices.map { i in
-            let (name, patternName) = Self.names(subjects[i], pattern.name, raw: "ping-pong")
+            var (name, patternName) = Self.names(subjects[i], pattern.name, raw: "ping-pong")
+            if let rate { patternName += " @\(Int(rate))/s" }
             var r = PerfResult(kind: "latency", implementation: name, transport: transport, pattern: patternName, size: size, count: count,
                                latency: runs[i].last, latencyP50Us: Trials(runs[i].map(\.p50Us)), latencyP99Us: Trials(runs[i].map(\.p99Us)))
             if case .zmq = subjects[i] {

@@ -41,7 +41,7 @@ enum SwiftLoops {
         return (box.endpoint, thread, finished)
     }
 
-    static func latency(endpoint: String, client: Int32, server: Int32, size: Int, warmup: Int, count: Int) throws -> [Int64] {
+    static func latency(endpoint: String, client: Int32, server: Int32, size: Int, warmup: Int, count: Int, intervalNs: Int64 = 0) throws -> [Int64] {
         let context = zmq_ctx_new()!
         defer { zmq_ctx_term(context) }
         let total = warmup + count
@@ -70,7 +70,14 @@ enum SwiftLoops {
         zmq_msg_init(&reply)
         defer { zmq_msg_close(&reply) }
         try buffer.withUnsafeBytes { raw in
+            var next = nowNs()
             for i in 0..<total {
+                if intervalNs > 0 {
+                    // The next slot of the fixed-rate schedule: a clock wait, not a synchronisation.
+                    var ts = timespec(tv_sec: Int(next / 1_000_000_000), tv_nsec: Int(next % 1_000_000_000))
+                    while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+                    next += intervalNs
+                }
                 let t0 = nowNs()
                 guard zmq_send(c, raw.baseAddress, size, 0) >= 0, zmq_msg_recv(&reply, c, 0) >= 0 else {
                     throw ZMQError.last("\(endpoint) \(size) B: round trip \(i) of \(total)")

@@ -109,9 +109,14 @@ struct Perf: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Round-trip latency percentiles (HdrHistogram), Swift and C loops, with the raw baseline.")
         @OptionGroup var options: Options
         @Option(name: .long, parsing: .upToNextOption, help: "Patterns: req-rep dealer-router pair.") var pattern: [String] = ["req-rep"]
+        @Option(name: .long, help: "Requests per second on a fixed schedule, with coordinated-omission correction (default: back to back).")
+        var rate: Double?
+        func validate() throws {
+            if let rate, rate <= 0 || rate > 1_000_000 { throw ValidationError("--rate \(rate): expected 1 to 1000000 requests per second") }
+        }
         func run() throws {
             let patterns = try Perf.lookup(pattern, in: LatencyPattern.all, name: \.name)
-            let runner = PerfRunner(trials: options.trials)
+            let runner = PerfRunner(trials: options.trials, rate: rate)
             try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
         }
     }

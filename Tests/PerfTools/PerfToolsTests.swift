@@ -56,6 +56,19 @@ struct PerfToolsTests {
         #expect(group[1].ratioToC == nil, "the C loop is the reference, not compared with itself")
     }
 
+    @Test func fixedRateLatencySmoke() throws {
+        // 2000 requests/s on a schedule; the corrected histograms hold at least every round trip.
+        let runner = PerfRunner(trials: 1, warmup: 10, rate: 2000)
+        let group = try runner.latencyGroup(PerfImplementation.allCases, baseline: .tcp, transport: "tcp",
+                                            pattern: LatencyPattern.all[0], size: 64, count: 100)
+        for r in group {
+            let l = try #require(r.latency)
+            #expect(l.count >= 100, "\(r.implementation): \(l.count)")
+            #expect(l.isOrdered)
+            #expect(r.pattern.hasSuffix("@2000/s"))
+        }
+    }
+
     @Test func throughputSmoke() throws {
         let runner = PerfRunner(trials: 2, warmup: 10)
         let group = try runner.throughputGroup(PerfImplementation.allCases, baseline: .tcp, transport: "tcp",

@@ -9,9 +9,10 @@
 // Each returns 0, or -1 with errno set.
 
 // Ping-pong: `count` round trips of `size`-byte messages after `warmup` unrecorded ones;
-// rtt_ns receives each round trip in nanoseconds (count entries).
+// rtt_ns receives each round trip in nanoseconds (count entries). With interval_ns > 0 the
+// requests start on a fixed schedule (one every interval_ns) instead of back to back.
 int zsp_latency(const char *endpoint, int client_type, int server_type, size_t size,
-                int warmup, int count, int64_t *rtt_ns);
+                int warmup, int count, int64_t interval_ns, int64_t *rtt_ns);
 
 // One-way stream (PUSH/PULL, DEALER/DEALER, PAIR): `count` messages of `size` bytes; elapsed_ns is from the receiver's
 // first message to its last (local_thr's measure).

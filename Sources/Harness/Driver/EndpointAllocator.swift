@@ -41,27 +41,22 @@ public final class EndpointAllocator: @unchecked Sendable {
     }
 
     private func freePort(v6: Bool) -> UInt16? {
-        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard v6 else {
+            guard let (fd, port) = loopbackTCPSocket(listening: false) else { return nil }
+            close(fd)
+            return port
+        }
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        if v6 {
-            var a = sockaddr_in6()
-            a.sin6_family = sa_family_t(AF_INET6)
-            a.sin6_addr = in6addr_loopback
-            var len = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            let ok = withUnsafeMutablePointer(to: &a) { p in
-                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-            }
-            return ok ? UInt16(bigEndian: a.sin6_port) : nil
-        }
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var a = sockaddr_in6()
+        a.sin6_family = sa_family_t(AF_INET6)
+        a.sin6_addr = in6addr_loopback
+        var len = socklen_t(MemoryLayout<sockaddr_in6>.size)
         let ok = withUnsafeMutablePointer(to: &a) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
         }
-        return ok ? UInt16(bigEndian: a.sin_port) : nil
+        return ok ? UInt16(bigEndian: a.sin6_port) : nil
     }
 
     public func cleanup() {

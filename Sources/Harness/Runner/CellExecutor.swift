@@ -136,7 +136,6 @@ final class CellExecutor {
     private func execute(_ step: Step) throws {
         switch step.kind {
         case .socket(let decl):
-            if let reason = unsupportedType(decl.type) { throw StepProblem.unsupported(reason) }
             let owner = sessions[assignment[decl.name] ?? 0]
             let s = SocketRef(session: owner, id: try wrap("zmq_socket(\(decl.type.rawValue))") { try owner.socket(decl.type) })
             sockets[decl.name] = s
@@ -344,10 +343,6 @@ final class CellExecutor {
 
     private func wrap<T>(_ what: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as ZMQError { throw StepProblem.error("\(what) failed: \(e.name)") }
-    }
-
-    private func unsupportedType(_ type: SocketType) -> String? {
-        nil
     }
 
     static func same(_ a: OptionValue, _ b: OptionValue) -> Bool {

@@ -19,19 +19,11 @@ final class TCPRelay: @unchecked Sendable {
             throw StepProblem.error("tcp relays reach tcp://127.0.0.1 endpoints only, got \(targetEndpoint)")
         }
         target = ("127.0.0.1", port)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &a) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, len) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &len) == 0
-            }
+        guard let (fd, port) = loopbackTCPSocket(listening: true) else {
+            throw StepProblem.error("tcp relay: cannot listen (errno \(errno))")
         }
-        guard ok else { close(fd); throw StepProblem.error("tcp relay: cannot listen (errno \(errno))") }
         listener = fd
-        endpoint = "tcp://127.0.0.1:\(UInt16(bigEndian: a.sin_port))"
+        endpoint = "tcp://127.0.0.1:\(port)"
     }
 
     func start() {

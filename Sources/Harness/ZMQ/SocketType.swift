@@ -34,8 +34,5 @@ public enum SocketType: String, CaseIterable, Codable, Sendable {
 
     public var isDraft: Bool { zmqValue >= 12 }
 
-    /// Draft types are thread-safe in libzmq: no multipart, and no ZMQ_FD for zmq_poll.
-    public var isThreadSafe: Bool { isDraft }
-
     public static var stable: [SocketType] { allCases.filter { !$0.isDraft } }
 }

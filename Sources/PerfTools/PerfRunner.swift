@@ -90,29 +90,43 @@ public struct PerfRunner: Sendable {
         return Double(max(count - 1, 1)) / (Double(max(elapsed, 1)) / 1e9)
     }
 
-    /// Latency of every implementation and the raw baseline of one configuration, measured
-    /// side by side: trial k of each runs before trial k+1 of any, so drift on a noisy machine
-    /// falls on all of them, and each ratio is the median of the per-trial ratios.
+    /// Runs trial k of every subject before trial k+1 of any, so drift on a noisy machine falls
+    /// on all of them; returns each subject's trials.
+    private func interleaved<T>(_ subjects: [Subject], _ trial: (Subject) throws -> T) rethrows -> [[T]] {
+        var runs = [[T]](repeating: [], count: subjects.count)
+        for _ in 0..<trials {
+            for (i, subject) in subjects.enumerated() { runs[i].append(try trial(subject)) }
+        }
+        return runs
+    }
+
+    private static func subjects(_ impls: [PerfImplementation], _ baseline: RawTransport?) -> [Subject] {
+        impls.map { Subject.zmq($0) } + (baseline.map { [Subject.raw($0)] } ?? [])
+    }
+
+    /// Subject i's ratio to the raw baseline and to the C loop, each the median of per-trial
+    /// ratios (`over(a, b)` divides trial a by trial b in whatever sense "better" means).
+    private static func ratios<T>(_ i: Int, _ subjects: [Subject], _ runs: [[T]], over: (T, T) -> Double) -> (baseline: Double?, c: Double?) {
+        guard case .zmq(let impl) = subjects[i] else { return (nil, nil) }
+        let raw = subjects.lastIndex { if case .raw = $0 { return true } else { return false } }
+        let c = impl == .c ? nil : subjects.firstIndex { if case .zmq(.c) = $0 { return true } else { return false } }
+        let paired = { (j: Int) in Trials(zip(runs[i], runs[j]).map(over)).median }
+        return (raw.map(paired), c.map(paired))
+    }
+
+    /// Latency of every implementation and the raw baseline of one configuration, side by side.
     public func latencyGroup(_ impls: [PerfImplementation], baseline: RawTransport?, transport: String, pattern: LatencyPattern,
                              size: Int, count: Int) throws -> [PerfResult] {
-        let subjects = impls.map { Subject.zmq($0) } + (baseline.map { [Subject.raw($0)] } ?? [])
-        var runs = [[LatencySummary]](repeating: [], count: subjects.count)
-        for _ in 0..<trials {
-            for (i, subject) in subjects.enumerated() { runs[i].append(try latencyTrial(subject, transport: transport, pattern: pattern, size: size, count: count)) }
-        }
+        let subjects = Self.subjects(impls, baseline)
+        let runs = try interleaved(subjects) { try latencyTrial($0, transport: transport, pattern: pattern, size: size, count: count) }
         return subjects.indices.map { i in
             var (name, patternName) = Self.names(subjects[i], pattern.name, raw: "ping-pong")
             if let rate { patternName += " @\(Int(rate))/s" }
             var r = PerfResult(kind: "latency", implementation: name, transport: transport, pattern: patternName, size: size, count: count,
                                latency: runs[i].last, latencyP50Us: Trials(runs[i].map(\.p50Us)), latencyP99Us: Trials(runs[i].map(\.p99Us)))
-            if case .zmq = subjects[i] {
-                if let b = subjects.lastIndex(where: { if case .raw = $0 { return true } else { return false } }) {
-                    r.ratioToBaseline = Trials(zip(runs[b], runs[i]).map { $0.p50Us / max($1.p50Us, 1e-9) }).median
-                }
-                if case .zmq(let impl) = subjects[i], impl != .c, let c = subjects.firstIndex(where: { if case .zmq(.c) = $0 { return true } else { return false } }) {
-                    r.ratioToC = Trials(zip(runs[i], runs[c]).map { $0.p50Us / max($1.p50Us, 1e-9) }).median
-                }
-            }
+            // vs raw: raw p50 over this one (1.0 = as fast as the transport); vs C: this p50 over C's.
+            (r.ratioToBaseline, _) = Self.ratios(i, subjects, runs) { mine, raw in raw.p50Us / max(mine.p50Us, 1e-9) }
+            (_, r.ratioToC) = Self.ratios(i, subjects, runs) { mine, c in mine.p50Us / max(c.p50Us, 1e-9) }
             return r
         }
     }
@@ -120,24 +134,14 @@ public struct PerfRunner: Sendable {
     /// Throughput of every implementation and the raw baseline of one configuration, side by side.
     public func throughputGroup(_ impls: [PerfImplementation], baseline: RawTransport?, transport: String, pattern: ThroughputPattern,
                                 size: Int, count: Int) throws -> [PerfResult] {
-        let subjects = impls.map { Subject.zmq($0) } + (baseline.map { [Subject.raw($0)] } ?? [])
-        var runs = [[Double]](repeating: [], count: subjects.count)
-        for _ in 0..<trials {
-            for (i, subject) in subjects.enumerated() { runs[i].append(try throughputTrial(subject, transport: transport, pattern: pattern, size: size, count: count)) }
-        }
+        let subjects = Self.subjects(impls, baseline)
+        let runs = try interleaved(subjects) { try throughputTrial($0, transport: transport, pattern: pattern, size: size, count: count) }
         return subjects.indices.map { i in
             let (name, patternName) = Self.names(subjects[i], pattern.name, raw: "stream")
             let t = Trials(runs[i])
             var r = PerfResult(kind: "throughput", implementation: name, transport: transport, pattern: patternName, size: size, count: count,
                                messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
-            if case .zmq = subjects[i] {
-                if let b = subjects.lastIndex(where: { if case .raw = $0 { return true } else { return false } }) {
-                    r.ratioToBaseline = Trials(zip(runs[i], runs[b]).map { $0 / max($1, 1e-9) }).median
-                }
-                if case .zmq(let impl) = subjects[i], impl != .c, let c = subjects.firstIndex(where: { if case .zmq(.c) = $0 { return true } else { return false } }) {
-                    r.ratioToC = Trials(zip(runs[i], runs[c]).map { $0 / max($1, 1e-9) }).median
-                }
-            }
+            (r.ratioToBaseline, r.ratioToC) = Self.ratios(i, subjects, runs) { mine, other in mine / max(other, 1e-9) }
             return r
         }
     }

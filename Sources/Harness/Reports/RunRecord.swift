@@ -80,16 +80,7 @@ public struct RunEnvironment: Codable, Sendable {
     /// The suite's own revision: `git rev-parse HEAD` in the working directory, "+dirty" when modified.
     private static func gitRevision() -> String {
         func git(_ args: [String]) -> String? {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-            p.arguments = args
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            guard (try? p.run()) != nil else { return nil }
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: ["\n"]) : nil
+            ChildProcess.output(of: "/usr/bin/git", args)?.trimmingCharacters(in: ["\n"])
         }
         guard let rev = git(["rev-parse", "HEAD"]) else { return "unknown" }
         let dirty = !(git(["status", "--porcelain", "--untracked-files=no"]) ?? "").isEmpty

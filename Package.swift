@@ -37,9 +37,14 @@ let package = Package(
             // mode keeps that explicit code free of Sendable wrappers around each pointer.
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // The CI regression gate: records, statistics, decisions and their reports.
+        .target(
+            name: "Gate",
+            dependencies: ["Harness", "PerfTools"]
+        ),
         .executableTarget(
             name: "zmqsuite",
-            dependencies: ["Harness", "PerfTools", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Harness", "PerfTools", "Gate", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "zmq-agent",
@@ -54,6 +59,11 @@ let package = Package(
             name: "PerfToolsTests",
             dependencies: ["PerfTools", "Harness"],
             path: "Tests/PerfTools"
+        ),
+        .testTarget(
+            name: "GateTests",
+            dependencies: ["Gate", "Harness", "PerfTools"],
+            path: "Tests/Gate"
         ),
         .testTarget(
             name: "InteropTests",

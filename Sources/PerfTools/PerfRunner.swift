@@ -29,11 +29,24 @@ public struct PerfRunner: Sendable {
     /// Latency at a fixed rate (requests per second) instead of back to back; the
     /// percentiles are then corrected for coordinated omission. nil: back to back.
     public var rate: Double?
+    /// When set, each subject's count is sized from a short calibration run so that a trial
+    /// lasts about this long, never more than the count asked for: an implementation gone
+    /// 100 times slower (the gate's injected regressions) still finishes in bounded time.
+    public var trialSeconds: Double?
 
-    public init(trials: Int = 3, warmup: Int = 1000, rate: Double? = nil) {
+    public init(trials: Int = 3, warmup: Int = 1000, rate: Double? = nil, trialSeconds: Double? = nil) {
         self.trials = max(1, trials)
         self.warmup = warmup
         self.rate = rate
+        self.trialSeconds = trialSeconds
+    }
+
+    /// The count for one subject: `count`, or fewer when a probe says it would take longer
+    /// than trialSeconds (at least `floor`, which keeps percentiles meaningful).
+    private func calibrated(_ count: Int, floor: Int, secondsPerItem probe: () throws -> Double) rethrows -> Int {
+        guard let target = trialSeconds, count > floor else { return count }
+        let perItem = try probe()
+        return min(count, max(floor, Int(target / max(perItem, 1e-9))))
     }
 
     var intervalNs: Int64 { rate.map { Int64(1e9 / $0) } ?? 0 }
@@ -92,10 +105,10 @@ public struct PerfRunner: Sendable {
 
     /// Runs trial k of every subject before trial k+1 of any, so drift on a noisy machine falls
     /// on all of them; returns each subject's trials.
-    private func interleaved<T>(_ subjects: [Subject], _ trial: (Subject) throws -> T) rethrows -> [[T]] {
+    private func interleaved<T>(_ subjects: [Subject], _ trial: (Int) throws -> T) rethrows -> [[T]] {
         var runs = [[T]](repeating: [], count: subjects.count)
         for _ in 0..<trials {
-            for (i, subject) in subjects.enumerated() { runs[i].append(try trial(subject)) }
+            for i in subjects.indices { runs[i].append(try trial(i)) }
         }
         return runs
     }
@@ -118,11 +131,16 @@ public struct PerfRunner: Sendable {
     public func latencyGroup(_ impls: [PerfImplementation], baseline: RawTransport?, transport: String, pattern: LatencyPattern,
                              size: Int, count: Int) throws -> [PerfResult] {
         let subjects = Self.subjects(impls, baseline)
-        let runs = try interleaved(subjects) { try latencyTrial($0, transport: transport, pattern: pattern, size: size, count: count) }
+        let counts = try subjects.map { s in
+            try calibrated(count, floor: 1000) { try latencyTrial(s, transport: transport, pattern: pattern, size: size, count: 200).meanUs / 1e6 }
+        }
+        let runs = try interleaved(subjects) { i in
+            try latencyTrial(subjects[i], transport: transport, pattern: pattern, size: size, count: counts[i])
+        }
         return subjects.indices.map { i in
             var (name, patternName) = Self.names(subjects[i], pattern.name, raw: "ping-pong")
             if let rate { patternName += " @\(Int(rate))/s" }
-            var r = PerfResult(kind: "latency", implementation: name, transport: transport, pattern: patternName, size: size, count: count,
+            var r = PerfResult(kind: "latency", implementation: name, transport: transport, pattern: patternName, size: size, count: counts[i],
                                latency: runs[i].last, latencyP50Us: Trials(runs[i].map(\.p50Us)), latencyP99Us: Trials(runs[i].map(\.p99Us)))
             // vs raw: raw p50 over this one (1.0 = as fast as the transport); vs C: this p50 over C's.
             (r.ratioToBaseline, _) = Self.ratios(i, subjects, runs) { mine, raw in raw.p50Us / max(mine.p50Us, 1e-9) }
@@ -135,11 +153,16 @@ public struct PerfRunner: Sendable {
     public func throughputGroup(_ impls: [PerfImplementation], baseline: RawTransport?, transport: String, pattern: ThroughputPattern,
                                 size: Int, count: Int) throws -> [PerfResult] {
         let subjects = Self.subjects(impls, baseline)
-        let runs = try interleaved(subjects) { try throughputTrial($0, transport: transport, pattern: pattern, size: size, count: count) }
+        let counts = try subjects.map { s in
+            try calibrated(count, floor: 1000) { 1 / (try throughputTrial(s, transport: transport, pattern: pattern, size: size, count: 2000)) }
+        }
+        let runs = try interleaved(subjects) { i in
+            try throughputTrial(subjects[i], transport: transport, pattern: pattern, size: size, count: counts[i])
+        }
         return subjects.indices.map { i in
             let (name, patternName) = Self.names(subjects[i], pattern.name, raw: "stream")
             let t = Trials(runs[i])
-            var r = PerfResult(kind: "throughput", implementation: name, transport: transport, pattern: patternName, size: size, count: count,
+            var r = PerfResult(kind: "throughput", implementation: name, transport: transport, pattern: patternName, size: size, count: counts[i],
                                messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
             (r.ratioToBaseline, r.ratioToC) = Self.ratios(i, subjects, runs) { mine, other in mine / max(other, 1e-9) }
             return r

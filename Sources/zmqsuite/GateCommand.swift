@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Gate
+import Harness
+
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate",
+        abstract: "Compare a conformance + perf run with a baseline record; the exit code is the CI verdict.",
+        discussion: """
+            Exit codes: 0 no regression, 1 a regression (a cell that passed in the baseline and does not now, \
+            a metric worse beyond its threshold and significant, or a baseline figure not measured now), \
+            2 the gate could not run.
+            """)
+
+    @Option(name: .long, help: "The baseline record (made by 'zmqsuite baseline record').")
+    var baseline: String
+
+    @Option(name: .long, help: "Compare this record instead of measuring now (e.g. the current.json of an earlier gate).")
+    var current: String?
+
+    @Option(name: .long, help: "Which suite to run: quick (catalogue + 64 B perf, about 2 minutes) or full.")
+    var suite: GateSuite = .quick
+
+    @Option(name: .long, help: "KEY=PERCENT, repeatable: KEY is throughput, latency-p50, latency-p99 or a metric name or glob. Defaults: throughput=5%, latency-p50=10%, latency-p99=10%.")
+    var threshold: [String] = []
+
+    @Option(name: .long, help: "Significance level of the one-sided Mann-Whitney test.")
+    var alpha: Double = 0.01
+
+    @Flag(name: .long, help: "A baseline cell or metric absent from the current run is reported, not failed.")
+    var allowMissing = false
+
+    @OptionGroup var catalogue: CatalogueOptions
+
+    @Option(name: .long, help: "Conformance cells in parallel.")
+    var jobs: Int = 4 * ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: "Report directory (default: results/gate-<time>).")
+    var out: String?
+
+    func validate() throws {
+        guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha \(alpha): expected a probability between 0 and 1, e.g. 0.01") }
+        _ = try thresholds()
+    }
+
+    func thresholds() throws -> Thresholds {
+        do { return try Thresholds.parse(threshold) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() throws {
+        let base: GateRecord
+        do { base = try GateRecord.load(baseline) } catch { throw ValidationError("--baseline \(error)") }
+        let directory = out ?? "results/gate-" + stamp(Date())
+        let now: GateRecord
+        if let current {
+            do { now = try GateRecord.load(current) } catch { throw ValidationError("--current \(error)") }
+        } else {
+            guard base.build == GateSuite.build else {
+                throw ValidationError("--baseline \(baseline) was recorded by a \(base.build) build and this is a \(GateSuite.build) build: their Swift-loop figures are not comparable; run .build/\(base.build)/zmqsuite")
+            }
+            now = try suite.measure(cases: catalogue, jobs: jobs, directory: directory)
+        }
+        var policy = GatePolicy()
+        policy.thresholds = try thresholds()
+        policy.alpha = alpha
+        policy.allowMissing = allowMissing
+        let report = Gatekeeper.decide(baseline: base, current: now, policy: policy)
+        try GateOutput.write(report, current: now, to: directory)
+        print(GateOutput.markdown(report))
+        print("reports: \(directory)/gate.md (also gate.json, gate-junit.xml, current.json, benchmark-*.json)")
+        if !report.passed { throw ExitCode(1) }
+    }
+}
+
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Record baselines for the gate.",
+        subcommands: [Record.self])
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run a gate suite and write its record (conformance, perf, environment) to a file.")
+
+        @Option(name: .long, help: "Where to write the record, e.g. results/baselines/debian12-2core.json.")
+        var out: String
+
+        @Option(name: .long, help: "quick or full.")
+        var suite: GateSuite = .quick
+
+        @Option(name: .long, help: "Passes of the perf set: their spread is the noise the gate widens thresholds to.")
+        var passes: Int = 5
+
+        @OptionGroup var catalogue: CatalogueOptions
+
+        @Option(name: .long, help: "Conformance cells in parallel.")
+        var jobs: Int = 4 * ProcessInfo.processInfo.activeProcessorCount
+
+        func validate() throws {
+            guard passes >= 2 else { throw ValidationError("--passes \(passes): expected at least 2 (the spread between passes is the noise estimate)") }
+        }
+
+        func run() throws {
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-baseline-\(getpid())").path
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let record = try suite.measure(cases: catalogue, jobs: jobs, directory: scratch, passes: passes)
+            try record.write(to: out)
+            let gated = record.metrics.filter(\.gated)
+            print("baseline: \(out): \(record.conformance.cells.count) cells, \(gated.count) gated metrics (\(record.metrics.count - gated.count) raw-transport ones for context), \(record.build) build")
+        }
+    }
+}

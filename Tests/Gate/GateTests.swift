@@ -1,0 +1,207 @@
+import Foundation
+@testable import Gate
+@testable import Harness
+@testable import PerfTools
+import Testing
+
+/// Synthetic records: a conformance run of the given cells and perf passes of the given figures.
+func record(cells: [(String, Outcome)] = [("reqrep.req.lockstep", .PASS), ("pubsub.sub.prefix-filter", .PASS)],
+            throughput: [[Double]] = [[100, 101, 99, 100, 102], [99, 100, 101, 100, 98], [101, 100, 99, 102, 100]],
+            p99: [[Double]]? = nil, cpu: String = "test cpu", suite: String = "quick") -> GateRecord {
+    var env = RunEnvironment.capture(implementations: [], start: Date(timeIntervalSince1970: 0))
+    env.cpu = cpu
+    let results = cells.map { id, outcome in
+        CellResult(caseId: id, title: id, spec: "s", level: .MUST, area: "a", transport: "tcp", socketTypes: [], implementations: ["libzmq 4.3.4"],
+                   outcome: outcome, durationSeconds: 0, detail: outcome == .PASS ? "" : "step 3: expected x; saw y", failure: nil,
+                   observations: [], file: "f.yaml", line: 1)
+    }
+    let conformance = RunRecord(kind: "conformance", environment: env, cells: results, planned: results.count, interrupted: false)
+    let passes = throughput.indices.map { i in
+        var r = [PerfResult(kind: "throughput", implementation: "libzmq-swift", transport: "tcp", pattern: "push-pull", size: 64, count: 1000,
+                            messagesPerSecond: Trials(throughput[i]))]
+        if let p99 {
+            r.append(PerfResult(kind: "latency", implementation: "libzmq-swift", transport: "tcp", pattern: "req-rep", size: 64, count: 1000,
+                                latencyP50Us: Trials(p99[i].map { $0 / 2 }), latencyP99Us: Trials(p99[i])))
+        }
+        return PerfRecord(environment: env, results: r)
+    }
+    return GateRecord(suite: suite, build: "debug", conformance: conformance, perfPasses: passes)
+}
+
+func scaled(_ passes: [[Double]], by factor: Double) -> [[Double]] { passes.map { $0.map { $0 * factor } } }
+
+let throughputName = "throughput tcp push-pull 64B libzmq-swift"
+
+@Suite("Gate decisions on synthetic records")
+struct GateTests {
+    @Test func unchangedPasses() {
+        let report = Gatekeeper.decide(baseline: record(), current: record(), policy: GatePolicy())
+        #expect(report.passed)
+        #expect(report.metrics.first { $0.name == throughputName }?.verdict == .unchanged)
+        #expect(report.warnings.isEmpty)
+    }
+
+    @Test func throughputRegressionBeyondThresholdFailsAndNamesTheMetric() throws {
+        let now = record(throughput: scaled(record().perfPasses.map { $0.results[0].messagesPerSecond!.values }, by: 0.8))
+        let report = Gatekeeper.decide(baseline: record(), current: now, policy: GatePolicy())
+        #expect(!report.passed)
+        let m = try #require(report.metrics.first { $0.name == throughputName })
+        #expect(m.verdict == .regression)
+        #expect(m.note.contains("worse"))
+        #expect(try #require(m.pWorse) < 0.01)
+        // The interval of the ratio brackets the estimate.
+        #expect(try #require(m.intervalLow) <= 0.8 + 1e-9 && 0.8 <= (try #require(m.intervalHigh)) + 1e-9)
+        #expect(report.regressions.contains { $0.contains(throughputName) })
+    }
+
+    @Test func improvementIsReportedNotFailed() throws {
+        let now = record(throughput: scaled(record().perfPasses.map { $0.results[0].messagesPerSecond!.values }, by: 1.3))
+        let report = Gatekeeper.decide(baseline: record(), current: now, policy: GatePolicy())
+        #expect(report.passed)
+        #expect(report.metrics.first { $0.name == throughputName }?.verdict == .improvement)
+    }
+
+    @Test func smallShiftWithinThresholdIsNoise() {
+        // 3% lower everywhere: significant, but inside the 5% throughput threshold.
+        let now = record(throughput: scaled(record().perfPasses.map { $0.results[0].messagesPerSecond!.values }, by: 0.97))
+        let report = Gatekeeper.decide(baseline: record(), current: now, policy: GatePolicy())
+        #expect(report.passed)
+        #expect(report.metrics.first { $0.name == throughputName }?.verdict == .unchanged)
+    }
+
+    @Test func largeButOverlappingTrialsAreNotSignificant() {
+        // Medians 10% apart, but the trials interleave: the test cannot tell them apart.
+        let base = record(throughput: [[80, 120, 100, 90, 110], [85, 115, 100, 95, 105], [80, 120, 100, 90, 110]])
+        let now = record(throughput: [[75, 115, 90, 85, 105], [70, 110, 90, 80, 100], [75, 115, 90, 85, 105]])
+        let report = Gatekeeper.decide(baseline: base, current: now, policy: GatePolicy())
+        #expect(report.passed)
+        #expect(report.metrics.first { $0.name == throughputName }?.note.contains("not significant") == true)
+    }
+
+    @Test func passToPassNoiseWidensTheThreshold() throws {
+        // The baseline's passes differ by 30%: a 20% drop now is inside that noise.
+        let base = record(throughput: [[100, 101, 99, 100, 102], [130, 131, 129, 130, 132], [115, 116, 114, 115, 117]])
+        let now = record(throughput: scaled([[100, 101, 99, 100, 102], [100, 101, 99, 100, 102], [100, 101, 99, 100, 102]], by: 0.92))
+        let report = Gatekeeper.decide(baseline: base, current: now, policy: GatePolicy())
+        let m = try #require(report.metrics.first { $0.name == throughputName })
+        #expect(m.verdict == .unchanged)
+        #expect(m.noiseBand > 0.25)
+        #expect(m.note.contains("widened"))
+    }
+
+    @Test func p99LatencyUsesItsOwnThresholdAndDirection() throws {
+        let p99: [[Double]] = [[200, 205, 198, 202, 201], [201, 199, 203, 200, 204], [202, 200, 199, 201, 203]]
+        let slower = Gatekeeper.decide(baseline: record(p99: p99), current: record(p99: scaled(p99, by: 1.15)), policy: GatePolicy())
+        #expect(slower.metrics.first { $0.name == "latency-p99 tcp req-rep 64B libzmq-swift" }?.verdict == .regression)
+        let slightly = Gatekeeper.decide(baseline: record(p99: p99), current: record(p99: scaled(p99, by: 1.07)), policy: GatePolicy())
+        #expect(slightly.metrics.first { $0.name == "latency-p99 tcp req-rep 64B libzmq-swift" }?.verdict == .unchanged)
+        var strict = GatePolicy()
+        strict.thresholds = try Thresholds.parse(["latency-p99=5%"])
+        let strictly = Gatekeeper.decide(baseline: record(p99: p99), current: record(p99: scaled(p99, by: 1.07)), policy: strict)
+        #expect(strictly.metrics.first { $0.name == "latency-p99 tcp req-rep 64B libzmq-swift" }?.verdict == .regression)
+    }
+
+    @Test func perMetricOverrideByGlob() throws {
+        var policy = GatePolicy()
+        policy.thresholds = try Thresholds.parse(["throughput tcp *=30%"])
+        let now = record(throughput: scaled(record().perfPasses.map { $0.results[0].messagesPerSecond!.values }, by: 0.8))
+        #expect(Gatekeeper.decide(baseline: record(), current: now, policy: policy).passed)
+    }
+
+    @Test func missingMetricFailsUnlessAllowed() {
+        let now = record(throughput: [])
+        let report = Gatekeeper.decide(baseline: record(), current: now, policy: GatePolicy())
+        #expect(!report.passed)
+        #expect(report.metrics.first { $0.name == throughputName }?.verdict == .missing)
+        var lenient = GatePolicy()
+        lenient.allowMissing = true
+        #expect(Gatekeeper.decide(baseline: record(), current: now, policy: lenient).passed)
+    }
+
+    @Test func metricThatCouldNotBeMeasuredNowIsMissing() {
+        var now = record()
+        for i in now.perfPasses.indices { now.perfPasses[i].results[0].messagesPerSecond = nil; now.perfPasses[i].results[0].error = "EADDRINUSE" }
+        let report = Gatekeeper.decide(baseline: record(), current: now, policy: GatePolicy())
+        #expect(!report.passed)
+        #expect(report.metrics.first { $0.name == throughputName }?.note.contains("EADDRINUSE") == true)
+    }
+
+    @Test func conformanceCellThatStoppedPassingIsARegression() {
+        let now = record(cells: [("reqrep.req.lockstep", .FAIL), ("pubsub.sub.prefix-filter", .PASS), ("new.case", .PASS)])
+        let report = Gatekeeper.decide(baseline: record(), current: now, policy: GatePolicy())
+        #expect(!report.passed)
+        #expect(report.regressions.contains { $0.contains("reqrep.req.lockstep") && $0.contains("PASS -> FAIL") })
+        #expect(report.cells.first { $0.key.hasPrefix("new.case") }?.verdict == .new)
+    }
+
+    @Test func conformanceImprovementAndKnownFailureDoNotFail() {
+        let base = record(cells: [("a.fixed", .FAIL), ("b.known", .FAIL)])
+        let now = record(cells: [("a.fixed", .PASS), ("b.known", .FAIL)])
+        let report = Gatekeeper.decide(baseline: base, current: now, policy: GatePolicy())
+        #expect(report.passed)
+        #expect(report.cells.first { $0.key.hasPrefix("a.fixed") }?.verdict == .improvement)
+    }
+
+    @Test func changedEnvironmentWarnsButDecidesTheSame() {
+        let report = Gatekeeper.decide(baseline: record(), current: record(cpu: "another cpu"), policy: GatePolicy())
+        #expect(report.passed)
+        #expect(report.warnings.contains { $0.contains("different environment") && $0.contains("another cpu") })
+        #expect(GateOutput.markdown(report).contains("warning"))
+    }
+
+    @Test func outputsNameTheRegression() throws {
+        let now = record(cells: [("reqrep.req.lockstep", .FAIL), ("pubsub.sub.prefix-filter", .PASS)])
+        let report = Gatekeeper.decide(baseline: record(), current: now, policy: GatePolicy())
+        #expect(GateOutput.junit(report).contains("<failure message=\"PASS -&gt; FAIL\""))
+        #expect(GateOutput.markdown(report).contains("reqrep.req.lockstep"))
+        let bench = try JSONSerialization.jsonObject(with: GateOutput.benchmark(record(), biggerIsBetter: true)) as? [[String: Any]]
+        #expect(bench?.first?["name"] as? String == throughputName)
+        #expect(bench?.first?["unit"] as? String == "msg/s")
+        #expect(bench?.first?["value"] as? Double == 100)
+    }
+
+    @Test func badThresholdsAreRefusedWithTheExpectedForm() {
+        #expect(throws: GateError.self) { try Thresholds.parse(["throughput"]) }
+        #expect(throws: GateError.self) { try Thresholds.parse(["throughput=-3"]) }
+        #expect(throws: GateError.self) { try Thresholds.parse(["=5"]) }
+    }
+
+    @Test func recordsRoundTripThroughJSON() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try record().write(to: path)
+        let back = try GateRecord.load(path)
+        #expect(back.metrics.map(\.name) == record().metrics.map(\.name))
+        #expect(back.metrics[0].passMedians.count == 3)
+    }
+}
+
+@Suite("Mann-Whitney U and the bootstrap interval")
+struct StatisticsTests {
+    @Test func exactDistributionCountsEveryOrdering() {
+        // C(8, 4) = 70 orderings; U = 0 and U = 16 happen once each.
+        let counts = Statistics.exactCounts(4, 4)
+        #expect(counts.reduce(0, +) == 70)
+        #expect(counts.first == 1 && counts.last == 1)
+    }
+
+    @Test func completeSeparationGivesTheSmallestP() {
+        let p = Statistics.pSmaller([1, 2, 3, 4, 5], than: [6, 7, 8, 9, 10])
+        #expect(abs(p - 1.0 / 252) < 1e-12)
+        #expect(Statistics.pSmaller([6, 7, 8, 9, 10], than: [1, 2, 3, 4, 5]) == 1)
+    }
+
+    @Test func largeSamplesUseTheNormalApproximation() {
+        let a = (0..<30).map(Double.init), b = (0..<30).map { Double($0) + 100 }
+        #expect(Statistics.pSmaller(a, than: b) < 1e-6)
+        let p = Statistics.pSmaller(a, than: a)
+        #expect(p > 0.4 && p < 0.6)
+    }
+
+    @Test func bootstrapIntervalIsDeterministicAndBracketsTheRatio() {
+        let b = [100.0, 101, 99, 100, 102], c = [90.0, 91, 89, 90, 92]
+        let i1 = Statistics.ratioInterval(baseline: b, current: c), i2 = Statistics.ratioInterval(baseline: b, current: c)
+        #expect(i1.low == i2.low && i1.high == i2.high)
+        #expect(i1.low <= 0.9 && 0.9 <= i1.high)
+    }
+}

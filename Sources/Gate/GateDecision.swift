@@ -135,6 +135,28 @@ public enum Gatekeeper {
                               + " and one-sided Mann-Whitney p < \(policy.alpha)")
     }
 
+    /// A second opinion on the metrics a first measurement called regressions: each is judged
+    /// again against a fresh measurement (`again`), and stays a regression only if it is one
+    /// there too. A burst of noise on a shared machine (every figure of a few seconds slower,
+    /// the raw transports included) does not repeat; an injected or real regression does.
+    public static func confirm(_ first: GateReport, baseline: GateRecord, again: GateRecord, policy: GatePolicy) -> GateReport {
+        var report = first
+        let old = Dictionary(baseline.metrics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(again.metrics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for i in report.metrics.indices where report.metrics[i].verdict == .regression {
+            guard let b = old[report.metrics[i].name] else { continue }
+            let second = judge(b, new[b.name], policy)
+            if second.verdict == .regression {
+                report.metrics[i].note += "; confirmed when measured again (\(second.change))"
+            } else {
+                let firstNote = report.metrics[i].note
+                report.metrics[i] = second
+                report.metrics[i].note = "not confirmed: measured again, \(second.note); the first measurement said \(firstNote)"
+            }
+        }
+        return report
+    }
+
     static func judge(_ b: Metric, _ c: Metric?, _ policy: GatePolicy) -> MetricFinding {
         let threshold = policy.thresholds.fraction(for: b)
         var f = MetricFinding(name: b.name, kind: b.kind, unit: b.unit, baselineMedian: b.trials.isEmpty ? nil : b.median,

@@ -21,6 +21,9 @@ struct Conformance: ParsableCommand {
 
     enum Isolation: String, ExpressibleByArgument, CaseIterable { case process, thread }
 
+    @Flag(name: .long, help: "Run tcp and ws cells with their peers on two hosts (network namespaces; needs root) instead of over loopback.")
+    var acrossHosts = false
+
     func run() throws {
         let cases = try catalogue.load()
         let registry = try registryOptions.load()
@@ -38,7 +41,12 @@ struct Conformance: ParsableCommand {
         }
         defer { pool?.shutdown() }
         let runner = ConformanceRunner(driver: driver, jobs: running.jobs, pool: pool)
-        let cells = runner.plan(cases, transports: running.transports)
+        // Multicast cells (and --across-hosts) run in network namespaces, with the
+        // implementation's agent started inside each: zmq-agent for the in-process libzmq.
+        let agent = impl == "libzmq" ? registry.entries.first { $0.name == "zmq-agent" } : registry.entries.first { $0.name == impl }
+        let (cells, rig) = placeOnHosts(runner.plan(cases, transports: running.transports), acrossHosts: acrossHosts,
+                                        implementation: impl, agent: agent.map { registry.command(for: $0, bin: registryOptions.bin) })
+        defer { rig?.shutdown() }
         if cells.isEmpty { throw ValidationError("no cell to run: the chosen cases do not apply to --transport \(running.transport.map(\.rawValue).joined(separator: " "))") }
 
         print("zmqsuite conformance: \(cases.count) cases, \(cells.count) cells on \(driver.info.name) \(driver.info.version), \(running.jobs) jobs")

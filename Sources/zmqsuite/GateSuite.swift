@@ -40,7 +40,9 @@ enum GateSuite: String, ExpressibleByArgument, CaseIterable {
 
     /// Runs the catalogue (in worker processes) and the perf set; the conformance reports go
     /// to `directory` as cells finish, so an interrupted gate keeps what it measured.
-    func measure(cases: CatalogueOptions, jobs: Int, directory: String, passes: Int = GateSuite.passes) throws -> GateRecord {
+    /// Multicast cells run on hosts with `agent` (zmq-agent) inside; without it or without root
+    /// they are UNSUPPORTED, in the baseline as now.
+    func measure(cases: CatalogueOptions, jobs: Int, directory: String, passes: Int = GateSuite.passes, agent: [String]?) throws -> GateRecord {
         let start = Date()
         let definitions = try cases.load()
         guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start workers") }
@@ -48,7 +50,8 @@ enum GateSuite: String, ExpressibleByArgument, CaseIterable {
         defer { pool.shutdown() }
         let driver = LibzmqDriver()
         let runner = ConformanceRunner(driver: driver, jobs: jobs, pool: pool)
-        let cells = runner.plan(definitions)
+        let (cells, rig) = placeOnHosts(runner.plan(definitions), acrossHosts: false, implementation: "libzmq", agent: agent)
+        defer { rig?.shutdown() }
         FileHandle.standardError.write(Data("zmqsuite gate (\(rawValue)): \(cells.count) conformance cells, then the perf set\n".utf8))
         let writer = try ReportWriter(directory: directory + "/conformance")
         let progress = Progress(total: cells.count)
@@ -59,6 +62,11 @@ enum GateSuite: String, ExpressibleByArgument, CaseIterable {
         let conformance = RunRecord(kind: "conformance", environment: env, cells: results, planned: cells.count, interrupted: false)
         try writer.write(conformance)
 
+        return GateRecord(suite: rawValue, build: Self.build, conformance: conformance, perfPasses: try measurePerf(passes: passes, environment: env))
+    }
+
+    /// The perf set, `passes` times over.
+    func measurePerf(passes: Int, environment env: RunEnvironment) throws -> [PerfRecord] {
         var records: [PerfRecord] = []
         let jobs = try perfJobs()
         for pass in 1...max(1, passes) {
@@ -76,6 +84,6 @@ enum GateSuite: String, ExpressibleByArgument, CaseIterable {
             perfEnv.endTime = Date()
             records.append(PerfRecord(environment: perfEnv, results: perf))
         }
-        return GateRecord(suite: rawValue, build: Self.build, conformance: conformance, perfPasses: records)
+        return records
     }
 }

@@ -108,6 +108,21 @@ struct GateTests {
         #expect(Gatekeeper.decide(baseline: record(), current: now, policy: policy).passed)
     }
 
+    @Test func aRegressionMustRepeatWhenMeasuredAgain() throws {
+        let base = record()
+        let slow = record(throughput: scaled(base.perfPasses.map { $0.results[0].messagesPerSecond!.values }, by: 0.7))
+        let first = Gatekeeper.decide(baseline: base, current: slow, policy: GatePolicy())
+        #expect(!first.passed)
+        // A burst of noise: measured again, the figure is back where it was.
+        let burst = Gatekeeper.confirm(first, baseline: base, again: record(), policy: GatePolicy())
+        #expect(burst.passed)
+        #expect(try #require(burst.metrics.first { $0.name == throughputName }).note.contains("not confirmed"))
+        // A real regression: it is there again.
+        let real = Gatekeeper.confirm(first, baseline: base, again: slow, policy: GatePolicy())
+        #expect(!real.passed)
+        #expect(try #require(real.metrics.first { $0.name == throughputName }).note.contains("confirmed when measured again"))
+    }
+
     @Test func missingMetricFailsUnlessAllowed() {
         let now = record(throughput: [])
         let report = Gatekeeper.decide(baseline: record(), current: now, policy: GatePolicy())

@@ -55,6 +55,18 @@ public struct CaseDefinition: Sendable {
         steps.compactMap { if case .socket(let d) = $0.kind { return d.name } else { return nil } }
     }
 
+    /// The hosts the case places sockets on, in order ("a", "b", "c"); empty for one host.
+    public var hosts: [String] {
+        Array(Set(steps.compactMap { if case .socket(let d) = $0.kind { return d.host } else { return nil } })).sorted()
+    }
+
+    /// Each socket's host label (sockets without one live on the first host).
+    public var socketHosts: [String: String] {
+        let first = hosts.first ?? "a"
+        return Dictionary(steps.compactMap { if case .socket(let d) = $0.kind { return (d.name, d.host ?? first) } else { return nil } },
+                          uniquingKeysWith: { a, _ in a })
+    }
+
     /// Sockets that bind somewhere: in an interop cell they live in the binding implementation.
     public var binders: Set<String> {
         Set(steps.compactMap { if case .bind(let s, _, _, _) = $0.kind { return s } else { return nil } })
@@ -136,6 +148,8 @@ public struct SocketDecl: Sendable {
     public var type: SocketType
     public var options: [(SocketOption, OptionValueSpec)]
     public var monitor: Bool
+    /// The host the socket lives on ("a", "b", ...) in cases that need several hosts.
+    public var host: String?
 }
 
 public struct EndpointRef: Sendable {

@@ -28,9 +28,9 @@ struct CaseParser {
         guard id.range(of: #"^[a-z0-9_-]+(\.[a-z0-9_-]+)+$"#, options: .regularExpression) != nil else {
             throw try required("id").fail("bad id '\(id)': expected dotted lower-case words, area first (e.g. reqrep.req.lockstep)")
         }
-        var transports = Transport.allCases
+        var transports = Transport.singleHost
         if let t = value("transports") {
-            if t.node.string == "all" { transports = Transport.allCases } else {
+            if t.node.string == "all" { transports = Transport.singleHost } else {
                 transports = try t.sequence("transports").map { try $0.enumValue("transport", Transport.self) }
                 if transports.isEmpty { throw t.fail("transports is empty") }
             }
@@ -66,7 +66,7 @@ struct CaseParser {
 
     static let commonKeys = ["transports", "level", "expect_error", "expect_one_of", "note"]
     static let stepKeys: [String: [String]] = [
-        "socket": ["name", "type", "options", "monitor"],
+        "socket": ["name", "type", "options", "monitor", "host"],
         "set": ["socket", "option", "value"],
         "get": ["socket", "option", "expect"],
         "bind": ["socket", "as", "endpoint", "to"],
@@ -148,9 +148,16 @@ struct CaseParser {
                 }
             }
             let monitor = try a["monitor"]?.bool("monitor") ?? false
+            var host: String?
+            if let h = a["host"] {
+                host = try h.string("host")
+                guard host!.count == 1, let c = host!.unicodeScalars.first, ("a"..."h").contains(c) else {
+                    throw h.fail("bad host '\(host!)': expected a letter from a to h")
+                }
+            }
             sockets[sname] = type
             if monitor { monitored.insert(sname) }
-            return .socket(SocketDecl(name: sname, type: type, options: options, monitor: monitor))
+            return .socket(SocketDecl(name: sname, type: type, options: options, monitor: monitor, host: host))
         case "set":
             return .set(socket: try a.socket(self), option: try a.option(), value: try optionValue(try a.required("value")))
         case "get":

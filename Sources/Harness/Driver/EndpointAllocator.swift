@@ -27,14 +27,30 @@ public final class EndpointAllocator: @unchecked Sendable {
                 directory = d
             }
             return "ipc://\(directory!)/\(n).sock"
+        case .pgm, .epgm, .norm: return multicastEndpoint(for: transport, interface: "127.0.0.1")
+        case .tipc: return "tipc://{\(Self.tipcBase + n % 10000),0,0}"
         }
+    }
+
+    private static let tipcBase = 40000 + Int(getpid() % 20) * 10000
+
+    /// This cell's multicast group and port, the same for every socket of the cell: a group in
+    /// the organisation-local 239.192/14 block and a port, both unique per cell in this process.
+    private lazy var group: String = {
+        let n = Self.counter.next()
+        return "239.192.\(Int(getpid()) % 200 + 1).\(n % 250 + 1):\(20000 + (Int(getpid()) * 7 + n) % 20000)"
+    }()
+
+    /// The cell's group endpoint as seen from one host: `epgm://10.213.0.2;239.192.5.7:23456`.
+    public func multicastEndpoint(for transport: Transport, interface: String) -> String {
+        "\(transport.scheme)://\(interface);\(group)"
     }
 
     /// A concrete endpoint nothing is bound to yet, for connect-before-bind cases. For tcp and
     /// ws the kernel picks a free port, which is released at once (a small, accepted race).
     public func reserve(for transport: Transport) -> String? {
         switch transport {
-        case .inproc, .ipc, .ipcAbstract: return bindEndpoint(for: transport)
+        case .inproc, .ipc, .ipcAbstract, .pgm, .epgm, .norm, .tipc: return bindEndpoint(for: transport)
         case .tcp, .ws: return freePort(v6: false).map { "\(transport.scheme)://127.0.0.1:\($0)" }
         case .tcp6: return freePort(v6: true).map { "tcp://[::1]:\($0)" }
         }

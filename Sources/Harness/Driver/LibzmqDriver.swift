@@ -65,6 +65,12 @@ enum LibzmqProbe {
 
     /// nil when a PAIR socket can bind the transport, else why not.
     private static func tryBind(_ transport: Transport, context: Context) -> String? {
+        // Multicast cannot bind on loopback (EINVAL): ask the library; the runner adds hosts.
+        // zmq_has knows "pgm" (which covers epgm too) and "norm".
+        if transport.isMulticast {
+            let name = transport == .norm ? "norm" : "pgm"
+            return ZMQLibrary.has(name) ? nil : "zmq_has(\"\(name)\") is false"
+        }
         guard let s = try? Socket(context: context, type: .PAIR) else { return "cannot create a socket" }
         defer { try? s.set(.linger, .int(0)); s.close() }
         let endpoints = EndpointAllocator(cellTag: "probe")

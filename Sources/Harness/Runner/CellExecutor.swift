@@ -8,6 +8,8 @@ final class CellExecutor {
     /// Which session each socket lives in (by name); unlisted sockets live in the first.
     let assignment: [String: Int]
     private let endpoints: EndpointAllocator
+    /// On hosts: each session's interface address (index-aligned with sessions); else empty.
+    let hostAddresses: [String]
     var sockets: [String: SocketRef] = [:]
     var socketTypes: [String: SocketType] = [:]
     var bound: [String: String] = [:]
@@ -24,12 +26,34 @@ final class CellExecutor {
     var observations: [String] = []
 
     init(definition: CaseDefinition, transport: Transport, sessions: [DriverSession], assignment: [String: Int] = [:],
-         endpoints: EndpointAllocator) {
+         endpoints: EndpointAllocator, hostAddresses: [String] = []) {
         self.definition = definition
         self.transport = transport
         self.sessions = sessions
         self.assignment = assignment
         self.endpoints = endpoints
+        self.hostAddresses = hostAddresses
+    }
+
+    /// The interface address of the host a socket lives on, when the cell runs on hosts.
+    private func hostAddress(of socket: String) -> String? {
+        let i = assignment[socket] ?? 0
+        return i < hostAddresses.count ? hostAddresses[i] : nil
+    }
+
+    /// Where a socket binds when the step names no endpoint. Multicast: the cell's group on the
+    /// socket's own interface. On hosts, tcp and ws bind the host's address, not loopback.
+    private func allocatedEndpoint(for socket: String) throws -> String {
+        if transport.isMulticast {
+            guard let address = hostAddress(of: socket) else {
+                throw StepProblem.unsupported("\(transport.rawValue) needs hosts with real interfaces (multicast does not work over loopback)")
+            }
+            return endpoints.multicastEndpoint(for: transport, interface: address)
+        }
+        if let address = hostAddress(of: socket), transport == .tcp || transport == .ws {
+            return "\(transport.scheme)://\(address):*"
+        }
+        return endpoints.bindEndpoint(for: transport)
     }
 
     /// Runs the steps; returns nil when all held, else the outcome and failure.
@@ -162,7 +186,7 @@ final class CellExecutor {
             bound[alias] = ep
         case .bind(let name, let alias, let literal, let reserved):
             try prepare(name)
-            let ep = try literal ?? reserved.map { try endpoint(EndpointRef(ref: $0, literal: nil)) } ?? endpoints.bindEndpoint(for: transport)
+            let ep = try literal ?? reserved.map { try endpoint(EndpointRef(ref: $0, literal: nil)) } ?? allocatedEndpoint(for: name)
             try expectOutcome(step, "bind \(ep)") {
                 let real = try id(name).bind(ep)
                 bound[name] = real
@@ -170,7 +194,12 @@ final class CellExecutor {
             }
         case .connect(let name, let ref):
             try prepare(name)
-            let ep = try endpoint(ref)
+            // Multicast has no binder to reach: every socket joins the group on its own interface.
+            var ep = transport.isMulticast && ref.literal == nil ? try allocatedEndpoint(for: name) : try endpoint(ref)
+            // tipc binds a name sequence {type,lower,upper} and connects to a name {type,instance}@zone.
+            if transport == .tipc, ref.literal == nil, let close = ep.lastIndex(of: ","), ep.hasSuffix("}") {
+                ep = String(ep[..<close]) + "}@0.0.0"
+            }
             try expectOutcome(step, "connect \(ep)") { try id(name).connect(ep) }
         case .disconnect(let name, let ref):
             let ep = try endpoint(ref)

@@ -11,6 +11,12 @@ public struct Cell: Sendable {
     /// A cell of one implementation other than the runner's own (interop runs run each alone too).
     public var solo: Driver?
 
+    /// A cell on hosts made of network namespaces (multicast, or unicast across hosts).
+    public var hosts: HostPlacement?
+
+    /// Why this cell cannot run here, decided while planning (e.g. no hosts without root).
+    public var blocked: String?
+
     public init(definition: CaseDefinition, transport: Transport, pair: (binder: Driver, connector: Driver)? = nil, solo: Driver? = nil) {
         self.definition = definition
         self.transport = transport
@@ -18,7 +24,10 @@ public struct Cell: Sendable {
         self.solo = solo
     }
 
-    var drivers: [Driver]? { solo.map { [$0] } ?? pair.map { [$0.binder, $0.connector] } }
+    var drivers: [Driver]? { hosts?.drivers ?? solo.map { [$0] } ?? pair.map { [$0.binder, $0.connector] } }
+
+    /// The case needs hosts on this transport: multicast, or sockets placed on named hosts.
+    public var needsHosts: Bool { transport.isMulticast || !definition.hosts.isEmpty }
 }
 
 /// Expands cases over transports and runs the cells in parallel, each on a thread of its own
@@ -98,6 +107,10 @@ public final class ConformanceRunner: @unchecked Sendable {
                                 implementations: drivers.map { "\($0.info.name) \($0.info.version)" }, outcome: .PASS,
                                 durationSeconds: 0, detail: "", failure: nil, observations: [], file: c.file, line: c.line)
         if let pair = cell.pair { result.pair = "\(pair.binder.info.name)>\(pair.connector.info.name)" }
+        if let hosts = cell.hosts {
+            result.observations.append(hosts.description)
+            if !cell.transport.isMulticast && cell.definition.hosts.isEmpty { result.pair = "across-hosts" }
+        }
         if let reason = unsupportedReason(cell) {
             result.outcome = .UNSUPPORTED
             result.detail = reason
@@ -121,14 +134,14 @@ public final class ConformanceRunner: @unchecked Sendable {
             let (outcome, failure, observations, teardownProblem) = box.get()!
             result.outcome = outcome
             result.failure = failure
-            result.observations = observations
+            result.observations += observations
             if let failure {
                 result.detail = "step \(failure.step) (\(failure.stepName), line \(failure.line)): expected \(failure.expected); saw \(failure.seen)"
                 if let teardownProblem { result.detail = teardownProblem + "; before that, " + result.detail }
             } else if let teardownProblem {
                 result.detail = teardownProblem
             } else {
-                result.detail = observations.joined(separator: "; ")
+                result.detail = result.observations.joined(separator: "; ")
             }
         } else {
             // The cell thread is abandoned: its implementation call never returned.
@@ -149,11 +162,12 @@ public final class ConformanceRunner: @unchecked Sendable {
                 return (.ERROR, nil, [], "could not open a session of \(d.info.name): \(error)")
             }
         }
-        let assignment = cell.pair == nil ? [:] : Dictionary(uniqueKeysWithValues: cell.definition.socketNames.map {
+        var assignment = cell.pair == nil ? [:] : Dictionary(uniqueKeysWithValues: cell.definition.socketNames.map {
             ($0, cell.definition.binders.contains($0) ? 0 : 1)
         })
+        if let hosts = cell.hosts { assignment = hosts.assignment }
         let executor = CellExecutor(definition: cell.definition, transport: cell.transport, sessions: sessions,
-                                    assignment: assignment, endpoints: endpoints)
+                                    assignment: assignment, endpoints: endpoints, hostAddresses: cell.hosts?.hosts.map(\.address) ?? [])
         let verdict = executor.run()
         executor.closeRaw()
         let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 }
@@ -169,6 +183,17 @@ public final class ConformanceRunner: @unchecked Sendable {
 
     /// Why the driver(s) cannot run this cell at all, checked before it starts.
     public func unsupportedReason(_ cell: Cell) -> String? {
+        if let blocked = cell.blocked { return blocked }
+        if cell.needsHosts && cell.hosts == nil {
+            return "needs hosts with real interfaces (multicast does not work over loopback); none were made for this run"
+        }
+        if let hosts = cell.hosts {
+            for (d, types) in zip(hosts.drivers, hosts.drivers.indices.map { i in
+                cell.definition.socketTypes(of: Set(hosts.assignment.filter { $0.value == i }.keys)) }) {
+                if let why = unsupportedReason(cell, on: d, types: types) { return why }
+            }
+            return nil
+        }
         guard let pair = cell.pair else { return unsupportedReason(cell, on: cell.solo ?? driver, types: cell.definition.socketTypes) }
         let binderTypes = cell.definition.socketTypes(of: cell.definition.binders)
         let otherTypes = cell.definition.socketTypes(of: Set(cell.definition.socketNames).subtracting(cell.definition.binders))

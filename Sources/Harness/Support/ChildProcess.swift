@@ -98,36 +98,48 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs a command to its end and returns its standard output, or nil when it fails or
-    /// takes longer than the bound (it is then killed).
+    /// takes longer than the bound.
     public static func output(of executable: String, _ arguments: [String], boundMs: Int = 5000) -> String? {
-        guard let (outRead, outWrite) = closeOnExecPipe() else { return nil }
-        let fds = [outRead, outWrite]
+        let r = run(executable, arguments, boundMs: boundMs, withStderr: false)
+        return r.status == 0 ? r.output : nil
+    }
+
+    /// Runs a command to its end: its exit status (-1 when it could not start, was killed at
+    /// the bound or died of a signal) and its output (stdout, and stderr when asked).
+    public static func run(_ executable: String, _ arguments: [String], boundMs: Int = 10000, withStderr: Bool = true) -> (status: Int32, output: String) {
+        guard let (outRead, outWrite) = closeOnExecPipe() else { return (-1, "cannot make a pipe") }
         let devnull = open("/dev/null", O_RDWR | O_CLOEXEC)
-        defer { close(fds[0]); if devnull >= 0 { close(devnull) } }
+        defer { close(outRead); if devnull >= 0 { close(devnull) } }
         let child: ChildProcess
         do {
             child = try ChildProcess(executable: executable, arguments: arguments, environment: nil,
-                                     stdin: devnull, stdout: fds[1], stderr: devnull)
+                                     stdin: devnull, stdout: outWrite, stderr: withStderr ? outWrite : devnull)
         } catch {
-            close(fds[1])
-            return nil
+            close(outWrite)
+            return (-1, "\(error)")
         }
-        close(fds[1])
+        close(outWrite)
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         let deadline = monotonicMs() + Double(boundMs)
         while true {
             let left = Int(deadline - monotonicMs())
-            var p = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
-            guard left > 0, poll(&p, 1, Int32(left)) > 0 else { child.kill(); return nil }
-            let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            var p = pollfd(fd: outRead, events: Int16(POLLIN), revents: 0)
+            guard left > 0, poll(&p, 1, Int32(left)) > 0 else {
+                child.kill()
+                return (-1, "\(executable) did not finish within \(boundMs) ms")
+            }
+            let n = chunk.withUnsafeMutableBytes { read(outRead, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             data += chunk[0..<n]
         }
-        guard child.wait(ms: max(0, Int(deadline - monotonicMs()))), child.exitDescription == "exit 0" else {
+        let text = String(decoding: data, as: UTF8.self)
+        guard child.wait(ms: max(0, Int(deadline - monotonicMs()))) else {
             child.kill()
-            return nil
+            return (-1, text)
         }
-        return String(decoding: data, as: UTF8.self)
+        let description = child.exitDescription
+        return (description.hasPrefix("exit ") ? Int32(description.dropFirst(5)) ?? -1 : -1, text)
     }
 }

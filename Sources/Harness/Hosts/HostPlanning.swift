@@ -1,0 +1,47 @@
+import Foundation
+
+extension ConformanceRunner {
+    /// How many hosts the cells need (0: none). With `acrossHosts`, splittable tcp and ws
+    /// cells need two.
+    public static func hostsNeeded(_ cells: [Cell], acrossHosts: Bool) -> Int {
+        var n = 0
+        for c in cells {
+            if c.needsHosts { n = max(n, max(1, c.definition.hosts.count)) }
+            if acrossHosts && crossesHosts(c) { n = max(n, 2) }
+        }
+        return n
+    }
+
+    /// Unicast cells that can run with their binders on one host and the rest on another:
+    /// tcp or ws, split between binders and connectors, every endpoint allocated by the runner
+    /// (a literal or reserved endpoint names loopback).
+    static func crossesHosts(_ c: Cell) -> Bool {
+        guard (c.transport == .tcp || c.transport == .ws), c.definition.hosts.isEmpty, c.definition.splittable else { return false }
+        return !c.definition.steps.contains { step in
+            switch step.kind {
+            case .reserve, .rawConnect, .relay: return true
+            case .bind(_, _, let literal, let reserved): return literal != nil || reserved != nil
+            case .connect(_, let ref), .disconnect(_, let ref), .unbind(_, let ref): return ref.literal != nil
+            default: return false
+            }
+        }
+    }
+
+    /// Puts the cells that need hosts on the rig, or blocks them with the reason there is none;
+    /// with `acrossHosts` the unicast cells that can cross hosts go across two.
+    public static func place(_ cells: [Cell], on rig: HostRig?, unavailable: String?, acrossHosts: Bool) -> [Cell] {
+        cells.map { cell in
+            var c = cell
+            if c.needsHosts {
+                if let rig, let placement = rig.placement(of: c.definition) { c.hosts = placement } else {
+                    c.blocked = "needs \(max(1, c.definition.hosts.count)) host(s): \(unavailable ?? "not enough hosts were made")"
+                }
+            } else if acrossHosts && crossesHosts(c) {
+                if let rig, let placement = rig.split(c.definition) { c.hosts = placement } else {
+                    c.blocked = "--across-hosts: \(unavailable ?? "no hosts")"
+                }
+            }
+            return c
+        }
+    }
+}

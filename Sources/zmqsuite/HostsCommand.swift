@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+struct Hosts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The network namespaces that multicast and cross-host cells run on.",
+        subcommands: [List.self, Cleanup.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Namespaces the suite made that still exist, with their owner process.")
+        func run() throws {
+            let all = HostNetwork.existing()
+            if all.isEmpty { print("no zmqsuite hosts") }
+            for (name, pid) in all { print("\(name)  owner \(pid) \(kill(pid, 0) == 0 ? "running" : "gone")") }
+        }
+    }
+
+    struct Cleanup: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove the namespaces (and their veths, bridge and /etc/netns files) of runs that are gone.")
+        @Flag(name: .long, help: "Also remove those of runs still going.") var all = false
+        func run() throws {
+            if let why = HostNetwork.unavailableReason() { throw ValidationError("hosts cleanup: \(why)") }
+            let removed = HostNetwork.removeLeftovers(all: all)
+            print(removed.isEmpty ? "nothing to remove" : "removed \(removed.count) namespace(s): \(removed.joined(separator: " "))")
+        }
+    }
+}
+
+/// Makes the hosts a run's cells need (or says why it cannot) and places the cells on them.
+func placeOnHosts(_ cells: [Cell], acrossHosts: Bool, implementation: String, agent: [String]?) -> (cells: [Cell], rig: HostRig?) {
+    let needed = ConformanceRunner.hostsNeeded(cells, acrossHosts: acrossHosts)
+    guard needed > 0 else { return (cells, nil) }
+    var rig: HostRig?
+    var why: String?
+    if let agent {
+        do { rig = try HostRig(hostCount: max(needed, 3), implementation: implementation, agent: agent) } catch { why = "\(error)" }
+    } else {
+        why = "\(implementation) has no agent to start inside a host"
+    }
+    if let rig {
+        FileHandle.standardError.write(Data("hosts: \(rig.network.hosts.map { "\($0.label)=\($0.namespace) \($0.address)" }.joined(separator: ", "))\n".utf8))
+    } else {
+        FileHandle.standardError.write(Data("hosts: none (\(why ?? "")); cells that need them are UNSUPPORTED\n".utf8))
+    }
+    return (ConformanceRunner.place(cells, on: rig, unavailable: why, acrossHosts: acrossHosts), rig)
+}

@@ -12,7 +12,7 @@ struct Hosts: ParsableCommand {
         func run() throws {
             let all = HostNetwork.existing()
             if all.isEmpty { print("no zmqsuite hosts") }
-            for (name, pid) in all { print("\(name)  owner \(pid) \(kill(pid, 0) == 0 ? "running" : "gone")") }
+            for (name, pid) in all { print("\(name)  owner \(pid) \(HostNetwork.isAlive(pid) ? "running" : "gone")") }
         }
     }
 

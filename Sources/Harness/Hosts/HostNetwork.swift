@@ -117,7 +117,7 @@ public final class HostNetwork: @unchecked Sendable {
     @discardableResult
     public static func removeLeftovers(all: Bool = false) -> [String] {
         var gone: [String] = []
-        for (name, pid) in existing() where all || kill(pid, 0) != 0 {
+        for (name, pid) in existing() where all || !isAlive(pid) {
             _ = try? run(["netns", "delete", name])
             gone.append(name)
         }
@@ -127,6 +127,14 @@ public final class HostNetwork: @unchecked Sendable {
             if !existing().contains(where: { $0.name == entry }) { try? FileManager.default.removeItem(atPath: "\(dir)/\(entry)") }
         }
         return gone
+    }
+
+    /// A process that exists and is not a zombie (a run killed with -9 can linger as one).
+    public static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return !stat[close...].dropFirst(2).hasPrefix("Z")
     }
 
     private static func remove(owner: Int32) {

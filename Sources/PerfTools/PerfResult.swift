@@ -85,6 +85,18 @@ public struct PerfResult: Codable, Sendable {
     public var ratioToC: Double?
     /// Why this figure could not be measured (then it has no numbers).
     public var error: String?
+    /// Multicast: receivers per trial, and messages that never arrived (gaps in the sequence
+    /// numbers), summed over receivers and trials.
+    public var receivers: Int?
+    public var lost: Int?
+
+    /// A multicast throughput figure: the rate at the slowest receiver of each trial.
+    public static func multicast(transport: String, pattern: String, size: Int, count: Int, receivers: Int,
+                                 perTrial: [Double], lost: Int) -> PerfResult {
+        let t = Trials(perTrial)
+        return PerfResult(kind: "throughput", implementation: "libzmq-swift", transport: transport, pattern: pattern, size: size,
+                          count: count, messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6, receivers: receivers, lost: lost)
+    }
 
     public static func failed(kind: String, implementation: String, transport: String, pattern: String, size: Int, count: Int, error: String) -> PerfResult {
         PerfResult(kind: kind, implementation: implementation, transport: transport, pattern: pattern, size: size, count: count, error: error)

@@ -6,7 +6,7 @@ import PerfTools
 struct Perf: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Latency and throughput: libzmq driven from Swift beside the C reference loop and raw-transport baselines.",
-        subcommands: [Latency.self, Throughput.self, Baseline.self, Sweep.self])
+        subcommands: [Latency.self, Throughput.self, Baseline.self, Sweep.self, Multicast.self])
 
     struct Options: ParsableArguments {
         @Option(name: .long, parsing: .upToNextOption, help: "Transports: inproc ipc tcp.")

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// One simulated host: a network namespace with an interface on the suite's private segment.
-public struct Host: Sendable, Codable {
+public struct NamespaceHost: Sendable, Codable {
     public var label: String      // "a", "b", ... as cases name them
     public var namespace: String  // zsh<pid>-a
     public var interface: String  // eth0 inside the namespace
@@ -21,7 +21,7 @@ public struct Host: Sendable, Codable {
 public final class HostNetwork: @unchecked Sendable {
     public static let prefix = "zsh"
     public static let ip = "/usr/sbin/ip"
-    public let hosts: [Host]
+    public let hosts: [NamespaceHost]
     private let owner: Int32
     private var removed = false
     private let lock = NSLock()
@@ -40,7 +40,7 @@ public final class HostNetwork: @unchecked Sendable {
         Self.removeLeftovers()
         let base = "\(Self.prefix)\(owner)"
         let sw = "\(base)-sw"
-        var made: [Host] = []
+        var made: [NamespaceHost] = []
         do {
             try Self.run(["netns", "add", sw])
             try Self.run(["-n", sw, "link", "add", "br0", "type", "bridge"])
@@ -58,7 +58,7 @@ public final class HostNetwork: @unchecked Sendable {
                 try Self.run(["-n", ns, "link", "set", "eth0", "up"])
                 try Self.run(["-n", ns, "link", "set", "lo", "up"])
                 try Self.run(["-n", ns, "route", "add", "224.0.0.0/4", "dev", "eth0"])
-                made.append(Host(label: label, namespace: ns, interface: "eth0", address: address))
+                made.append(NamespaceHost(label: label, namespace: ns, interface: "eth0", address: address))
             }
         } catch {
             Self.remove(owner: owner)
@@ -89,7 +89,7 @@ public final class HostNetwork: @unchecked Sendable {
     deinit { remove() }
 
     /// The command that runs `argv` inside a host.
-    public func command(on host: Host, _ argv: [String]) -> [String] {
+    public func command(on host: NamespaceHost, _ argv: [String]) -> [String] {
         [Self.ip, "netns", "exec", host.namespace] + argv
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// socket's host by index, and the hosts themselves for the report.
 public struct HostPlacement: @unchecked Sendable {
     public var drivers: [Driver]
-    public var hosts: [Host]
+    public var hosts: [NamespaceHost]
     public var assignment: [String: Int]
 
     /// "a=zsh123-a eth0 10.213.0.2, b=..." for the cell's record.

@@ -34,6 +34,13 @@ public enum PerfReport {
             }
             md += "\n`vs raw`: this rate over the raw transport's. `vs C`: this rate over the C loop's (1.0 = no overhead).\n"
         }
+        let multicast = record.results.filter { $0.lost != nil }
+        if !multicast.isEmpty {
+            md += "\n## Multicast losses\n\nMessages a receiver never got (gaps in sequence numbers, after PGM's own repairs; libzmq does not expose the repair counts), over every trial and receiver.\n\n| transport | pattern | size | receivers | trials | lost |\n|---|---|---:|---:|---:|---:|\n"
+            for r in multicast {
+                md += "| \(r.transport) | \(r.pattern) | \(r.size) | \(r.receivers ?? 0) | \(r.messagesPerSecond?.values.count ?? 0) | \(r.lost ?? 0) |\n"
+            }
+        }
         return md
     }
 

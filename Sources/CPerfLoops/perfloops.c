@@ -22,6 +22,7 @@ struct peer {
     int messages;      // how many to echo (latency) or receive (throughput)
     int64_t elapsed;   // throughput: first to last receive
     int rc;
+    int subscribed;    // throughput: the receiver has seen a probe (PUB/SUB sync)
     char bound[256];
     pthread_mutex_t lock;
     pthread_cond_t ready;
@@ -76,17 +77,29 @@ out:
     return NULL;
 }
 
-// Receives `messages` messages, timing first to last.
+// Receives `messages` messages, timing first to last. A message is counted at its last
+// frame (a ROUTER prefixes the sender's id); an empty single frame is a probe, which tells a
+// PUB sender its subscription has arrived.
 static void *sink(void *arg) {
     struct peer *p = arg;
     void *s = bind_peer(p, 0, 1);
     if (!s) return NULL;
+    if (p->type == ZMQ_SUB) zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
     zmq_msg_t msg;
     zmq_msg_init(&msg);
     int64_t start = 0;
-    for (int i = 0; i < p->messages; i++) {
+    int first_frame = 1;
+    for (int i = 0; i < p->messages;) {
         if (zmq_msg_recv(&msg, s, 0) < 0) { p->rc = -1; break; }
+        int more = zmq_msg_more(&msg);
+        if (!more && first_frame && zmq_msg_size(&msg) == 0) {
+            __atomic_store_n(&p->subscribed, 1, __ATOMIC_RELEASE);
+            continue;
+        }
+        first_frame = !more;
+        if (more) continue;
         if (i == 0) start = now_ns();
+        i++;
     }
     p->elapsed = now_ns() - start;
     zmq_msg_close(&msg);
@@ -152,6 +165,17 @@ int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, siz
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
     int rc = zmq_connect(s, receiver.bound);
+    // A PUB drops what it sends before the subscription arrives: send empty probes until the
+    // receiver has seen one (an event, bounded at 10 s), then the measured messages.
+    if (rc == 0 && (sender_type == ZMQ_PUB || sender_type == ZMQ_XPUB)) {
+        int64_t deadline = now_ns() + 10000000000LL;
+        while (!__atomic_load_n(&receiver.subscribed, __ATOMIC_ACQUIRE)) {
+            if (now_ns() > deadline) { rc = -1; errno = ETIMEDOUT; break; }
+            zmq_send(s, "", 0, ZMQ_DONTWAIT);
+            zmq_pollitem_t item = {s, 0, 0, 0};
+            zmq_poll(&item, 1, 1);
+        }
+    }
     zmq_msg_t msg;
     for (int i = 0; rc == 0 && i < count; i++) {
         zmq_msg_init_size(&msg, size);

@@ -18,7 +18,9 @@ public struct ThroughputPattern: Sendable {
     public let name: String, sender: Int32, receiver: Int32
     public static let all = [ThroughputPattern(name: "push-pull", sender: ZMQ_PUSH, receiver: ZMQ_PULL),
                              ThroughputPattern(name: "dealer-dealer", sender: ZMQ_DEALER, receiver: ZMQ_DEALER),
-                             ThroughputPattern(name: "pair", sender: ZMQ_PAIR, receiver: ZMQ_PAIR)]
+                             ThroughputPattern(name: "pair", sender: ZMQ_PAIR, receiver: ZMQ_PAIR),
+                             ThroughputPattern(name: "pub-sub", sender: ZMQ_PUB, receiver: ZMQ_SUB),
+                             ThroughputPattern(name: "dealer-router", sender: ZMQ_DEALER, receiver: ZMQ_ROUTER)]
 }
 
 /// Runs latency and throughput measurements. The hot loops run in the implementation's own

@@ -93,13 +93,21 @@ enum SwiftLoops {
         defer { zmq_ctx_term(context) }
         let box = PeerBox()
         let (real, _, finished) = try startPeer(context, receiver, endpoint, receiveHWMZero: true) { s in
+            if receiver == ZMQ_SUB { zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0) }
             var msg = zmq_msg_t()
             zmq_msg_init(&msg)
             defer { zmq_msg_close(&msg) }
             var start: Int64 = 0
-            for i in 0..<count {
+            var firstFrame = true
+            // Counted at a message's last frame (a ROUTER prefixes the id); an empty single
+            // frame is a PUB's probe: it says the subscription has arrived.
+            while box.received < count {
                 if zmq_msg_recv(&msg, s, 0) < 0 { return }
-                if i == 0 { start = nowNs() }
+                let more = zmq_msg_more(&msg) != 0
+                if !more && firstFrame && zmq_msg_size(&msg) == 0 { box.subscribed.signal(); continue }
+                firstFrame = !more
+                if more { continue }
+                if box.received == 0 { start = nowNs() }
                 box.received += 1
             }
             box.elapsed = nowNs() - start
@@ -108,6 +116,15 @@ enum SwiftLoops {
         var hwm: Int32 = 0
         zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, 4)
         guard zmq_connect(s, real) == 0 else { zmq_close(s); throw ZMQError.last("connect \(real)") }
+        if sender == ZMQ_PUB || sender == ZMQ_XPUB {
+            // A PUB drops what it sends before the subscription arrives: probe until the
+            // receiver has seen one (an event, bounded at 10 s).
+            let deadline = nowNs() + 10_000_000_000
+            while !box.subscribed.wait(timeoutMs: 1) {
+                guard nowNs() < deadline else { zmq_close(s); throw PerfError.zmq("the subscription did not reach the PUB within 10 s") }
+                zmq_send(s, "", 0, ZMQ_DONTWAIT)
+            }
+        }
         var msg = zmq_msg_t()
         for _ in 0..<count {
             zmq_msg_init_size(&msg, size)
@@ -128,4 +145,5 @@ private final class PeerBox: @unchecked Sendable {
     var error: Error?
     var elapsed: Int64 = 0
     var received = 0
+    let subscribed = DispatchSemaphoreBox()
 }

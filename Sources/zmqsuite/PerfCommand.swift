@@ -124,7 +124,7 @@ struct Perf: ParsableCommand {
     struct Throughput: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Messages/s and MB/s at the receiver, Swift and C loops, with the raw baseline.")
         @OptionGroup var options: Options
-        @Option(name: .long, parsing: .upToNextOption, help: "Patterns: push-pull dealer-dealer pair.") var pattern: [String] = ["push-pull"]
+        @Option(name: .long, parsing: .upToNextOption, help: "Patterns: push-pull dealer-dealer pair pub-sub dealer-router.") var pattern: [String] = ["push-pull"]
         func run() throws {
             let patterns = try Perf.lookup(pattern, in: ThroughputPattern.all, name: \.name)
             let runner = PerfRunner(trials: options.trials)

@@ -82,4 +82,16 @@ struct PerfToolsTests {
         let queue = try runner.throughputGroup([], baseline: .queue, transport: "inproc", pattern: ThroughputPattern.all[0], size: 64, count: 2000)
         #expect(queue.count == 1 && queue[0].implementation == "raw-queue")
     }
+
+    /// Every pattern delivers every message it sends, in the Swift and the C loop alike: a PUB
+    /// waits for its subscription (probes), a ROUTER's id frames are not counted as messages.
+    /// (The loops throw unless the receiver got them all.)
+    @Test(arguments: ThroughputPattern.all.map(\.name))
+    func everyThroughputPatternDelivers(_ name: String) throws {
+        let pattern = try #require(ThroughputPattern.all.first { $0.name == name })
+        let group = try PerfRunner(trials: 1).throughputGroup(PerfImplementation.allCases, baseline: nil, transport: "ipc",
+                                                              pattern: pattern, size: 32, count: 3000)
+        #expect(group.count == 2)
+        for r in group { #expect(r.messagesPerSecond?.values.first ?? 0 > 0, "\(name) \(r.implementation)") }
+    }
 }

@@ -14,7 +14,26 @@ static int64_t now_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+// CURVE key pairs of one measurement (z85 text), or none.
+struct curve_keys {
+    char server_public[41], server_secret[41], client_public[41], client_secret[41];
+};
+
+static int make_curve_keys(struct curve_keys *k) {
+    return zmq_curve_keypair(k->server_public, k->server_secret) == 0 &&
+           zmq_curve_keypair(k->client_public, k->client_secret) == 0 ? 0 : -1;
+}
+
+// The connecting side's CURVE options: the server's public key and its own pair.
+static void curve_client(void *s, const struct curve_keys *k) {
+    if (!k) return;
+    zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, k->server_public, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, k->client_public, 40);
+    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, k->client_secret, 40);
+}
+
 struct peer {
+    const struct curve_keys *curve;  // the binding side is the CURVE server when set
     void *ctx;
     const char *endpoint;
     int type;
@@ -44,6 +63,11 @@ static void *bind_peer(struct peer *p, int linger, int unlimited_rcvhwm) {
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     if (unlimited_rcvhwm) zmq_setsockopt(s, ZMQ_RCVHWM, &zero, sizeof zero);
+    if (p->curve) {
+        int one = 1;
+        zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, p->curve->server_secret, 40);
+    }
     size_t len = sizeof p->bound;
     if (zmq_bind(s, p->endpoint) != 0 || zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, p->bound, &len) != 0) {
         p->rc = -1;
@@ -124,15 +148,19 @@ static void wait_until(int64_t when_ns) {
 }
 
 int zsp_latency(const char *endpoint, int client_type, int server_type, size_t size,
-                int warmup, int count, int64_t interval_ns, int64_t *rtt_ns) {
+                int warmup, int count, int64_t interval_ns, int curve, int64_t *rtt_ns) {
+    struct curve_keys keys;
+    if (curve && make_curve_keys(&keys) != 0) return -1;
     void *ctx = zmq_ctx_new();
-    struct peer server = {.ctx = ctx, .endpoint = endpoint, .type = server_type, .messages = warmup + count};
+    struct peer server = {.curve = curve ? &keys : NULL, .ctx = ctx, .endpoint = endpoint, .type = server_type,
+                          .messages = warmup + count};
     pthread_t t;
     if (start_peer(&server, echo_server, &t) != 0) { zmq_ctx_term(ctx); return -1; }
     void *c = zmq_socket(ctx, client_type);
     int linger = 0, timeout = 10000;
     zmq_setsockopt(c, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(c, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    curve_client(c, server.curve);
     int rc = zmq_connect(c, server.bound);
     char *buf = calloc(1, size ? size : 1);
     zmq_msg_t reply;
@@ -155,15 +183,19 @@ int zsp_latency(const char *endpoint, int client_type, int server_type, size_t s
 }
 
 int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, size_t size,
-                   int count, int64_t *elapsed_ns) {
+                   int count, int curve, int64_t *elapsed_ns) {
+    struct curve_keys keys;
+    if (curve && make_curve_keys(&keys) != 0) return -1;
     void *ctx = zmq_ctx_new();
-    struct peer receiver = {.ctx = ctx, .endpoint = endpoint, .type = receiver_type, .messages = count};
+    struct peer receiver = {.curve = curve ? &keys : NULL, .ctx = ctx, .endpoint = endpoint, .type = receiver_type,
+                            .messages = count};
     pthread_t t;
     if (start_peer(&receiver, sink, &t) != 0) { zmq_ctx_term(ctx); return -1; }
     void *s = zmq_socket(ctx, sender_type);
     int linger = -1, hwm = 0;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    curve_client(s, receiver.curve);
     int rc = zmq_connect(s, receiver.bound);
     // A PUB drops what it sends before the subscription arrives: send empty probes until the
     // receiver has seen one (an event, bounded at 10 s), then the measured messages.

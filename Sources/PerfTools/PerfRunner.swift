@@ -35,12 +35,16 @@ public struct PerfRunner: Sendable {
     /// lasts about this long, never more than the count asked for: an implementation gone
     /// 100 times slower (the gate's injected regressions) still finishes in bounded time.
     public var trialSeconds: Double?
+    /// CURVE on every ZeroMQ connection (the binding end is the server; fresh keys per
+    /// trial). The raw baselines stay plain: their ratio is then what encryption costs too.
+    public var curve: Bool
 
-    public init(trials: Int = 3, warmup: Int = 1000, rate: Double? = nil, trialSeconds: Double? = nil) {
+    public init(trials: Int = 3, warmup: Int = 1000, rate: Double? = nil, trialSeconds: Double? = nil, curve: Bool = false) {
         self.trials = max(1, trials)
         self.warmup = warmup
         self.rate = rate
         self.trialSeconds = trialSeconds
+        self.curve = curve
     }
 
     /// The count for one subject: `count`, or fewer when a probe says it would take longer
@@ -75,11 +79,11 @@ public struct PerfRunner: Sendable {
         case .zmq(.swift):
             return LatencySummary(samplesNs: try SwiftLoops.latency(endpoint: try Self.endpoint(transport, endpoints), client: pattern.client,
                                                                      server: pattern.server, size: size, warmup: warmup, count: count,
-                                                                     intervalNs: intervalNs), expectedIntervalNs: expected)
+                                                                     intervalNs: intervalNs, curve: curve), expectedIntervalNs: expected)
         case .zmq(.c):
             var buffer = [Int64](repeating: 0, count: count)
             guard zsp_latency(try Self.endpoint(transport, endpoints), pattern.client, pattern.server, size, Int32(warmup), Int32(count),
-                              intervalNs, &buffer) == 0 else {
+                              intervalNs, curve ? 1 : 0, &buffer) == 0 else {
                 throw ZMQError.last("C latency loop, \(transport) \(size) B")
             }
             return LatencySummary(samplesNs: buffer, expectedIntervalNs: expected)
@@ -93,10 +97,10 @@ public struct PerfRunner: Sendable {
         switch subject {
         case .raw(let raw): elapsed = try Baselines.throughput(raw, size: size, count: count)
         case .zmq(.swift):
-            elapsed = try SwiftLoops.throughput(endpoint: try Self.endpoint(transport, endpoints), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count)
+            elapsed = try SwiftLoops.throughput(endpoint: try Self.endpoint(transport, endpoints), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count, curve: curve)
         case .zmq(.c):
             var e: Int64 = 0
-            guard zsp_throughput(try Self.endpoint(transport, endpoints), pattern.sender, pattern.receiver, size, Int32(count), &e) == 0 else {
+            guard zsp_throughput(try Self.endpoint(transport, endpoints), pattern.sender, pattern.receiver, size, Int32(count), curve ? 1 : 0, &e) == 0 else {
                 throw ZMQError.last("C throughput loop, \(transport) \(size) B")
             }
             elapsed = e
@@ -140,7 +144,7 @@ public struct PerfRunner: Sendable {
             try latencyTrial(subjects[i], transport: transport, pattern: pattern, size: size, count: counts[i])
         }
         return subjects.indices.map { i in
-            var (name, patternName) = Self.names(subjects[i], pattern.name, raw: "ping-pong")
+            var (name, patternName) = names(subjects[i], pattern.name, raw: "ping-pong")
             if let rate { patternName += " @\(Int(rate))/s" }
             var r = PerfResult(kind: "latency", implementation: name, transport: transport, pattern: patternName, size: size, count: counts[i],
                                latency: runs[i].last, latencyP50Us: Trials(runs[i].map(\.p50Us)), latencyP99Us: Trials(runs[i].map(\.p99Us)))
@@ -162,7 +166,7 @@ public struct PerfRunner: Sendable {
             try throughputTrial(subjects[i], transport: transport, pattern: pattern, size: size, count: counts[i])
         }
         return subjects.indices.map { i in
-            let (name, patternName) = Self.names(subjects[i], pattern.name, raw: "stream")
+            let (name, patternName) = names(subjects[i], pattern.name, raw: "stream")
             let t = Trials(runs[i])
             var r = PerfResult(kind: "throughput", implementation: name, transport: transport, pattern: patternName, size: size, count: counts[i],
                                messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
@@ -171,9 +175,9 @@ public struct PerfRunner: Sendable {
         }
     }
 
-    private static func names(_ s: Subject, _ pattern: String, raw: String) -> (String, String) {
+    private func names(_ s: Subject, _ pattern: String, raw: String) -> (String, String) {
         switch s {
-        case .zmq(let impl): return (impl.rawValue, pattern)
+        case .zmq(let impl): return (impl.rawValue, pattern + (curve ? " +curve" : ""))
         case .raw(let r): return (r.rawValue, raw)
         }
     }

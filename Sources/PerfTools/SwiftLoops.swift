@@ -7,8 +7,37 @@ import Harness
 enum SwiftLoops {
     static func nowNs() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds) }
 
+    /// CURVE key pairs of one measurement (z85 text): the binding end is the server.
+    struct CurveKeys: Sendable {
+        var serverPublic = "", serverSecret = "", clientPublic = "", clientSecret = ""
+
+        static func make() throws -> CurveKeys {
+            func pair() throws -> (String, String) {
+                var pub = [CChar](repeating: 0, count: 41), sec = [CChar](repeating: 0, count: 41)
+                guard zmq_curve_keypair(&pub, &sec) == 0 else { throw ZMQError.last("zmq_curve_keypair") }
+                return (String(cString: pub), String(cString: sec))
+            }
+            var k = CurveKeys()
+            (k.serverPublic, k.serverSecret) = try pair()
+            (k.clientPublic, k.clientSecret) = try pair()
+            return k
+        }
+
+        func server(_ s: UnsafeMutableRawPointer) {
+            var one: Int32 = 1
+            zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, 4)
+            zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, serverSecret, 40)
+        }
+
+        func client(_ s: UnsafeMutableRawPointer) {
+            zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, serverPublic, 40)
+            zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, clientPublic, 40)
+            zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, clientSecret, 40)
+        }
+    }
+
     /// Binds `type` on `endpoint` on a thread of its own; returns the real endpoint once bound.
-    private static func startPeer(_ context: UnsafeMutableRawPointer, _ type: Int32, _ endpoint: String, receiveHWMZero: Bool,
+    private static func startPeer(_ context: UnsafeMutableRawPointer, _ type: Int32, _ endpoint: String, receiveHWMZero: Bool, curve: CurveKeys?,
                                   body: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) throws -> (String, Thread, DispatchSemaphore) {
         let ready = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
@@ -21,6 +50,7 @@ enum SwiftLoops {
             zmq_setsockopt(s, ZMQ_LINGER, &linger, 4)
             zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, 4)
             if receiveHWMZero { zmq_setsockopt(s, ZMQ_RCVHWM, &zero, 4) }
+            curve?.server(s)
             var buffer = [CChar](repeating: 0, count: 256)
             var len = buffer.count
             if zmq_bind(s, endpoint) == 0, zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, &buffer, &len) == 0 {
@@ -41,11 +71,13 @@ enum SwiftLoops {
         return (box.endpoint, thread, finished)
     }
 
-    static func latency(endpoint: String, client: Int32, server: Int32, size: Int, warmup: Int, count: Int, intervalNs: Int64 = 0) throws -> [Int64] {
+    static func latency(endpoint: String, client: Int32, server: Int32, size: Int, warmup: Int, count: Int, intervalNs: Int64 = 0,
+                        curve: Bool = false) throws -> [Int64] {
+        let keys = curve ? try CurveKeys.make() : nil
         let context = zmq_ctx_new()!
         defer { zmq_ctx_term(context) }
         let total = warmup + count
-        let (real, _, finished) = try startPeer(context, server, endpoint, receiveHWMZero: false) { s in
+        let (real, _, finished) = try startPeer(context, server, endpoint, receiveHWMZero: false, curve: keys) { s in
             var msg = zmq_msg_t()
             zmq_msg_init(&msg)
             defer { zmq_msg_close(&msg) }
@@ -62,6 +94,7 @@ enum SwiftLoops {
         var zero: Int32 = 0, timeout: Int32 = 10000
         zmq_setsockopt(c, ZMQ_LINGER, &zero, 4)
         zmq_setsockopt(c, ZMQ_RCVTIMEO, &timeout, 4)
+        keys?.client(c)
         defer { zmq_close(c); finished.wait() }
         guard zmq_connect(c, real) == 0 else { throw ZMQError.last("connect \(real)") }
         var samples = [Int64](repeating: 0, count: count)
@@ -88,11 +121,12 @@ enum SwiftLoops {
         return samples
     }
 
-    static func throughput(endpoint: String, sender: Int32, receiver: Int32, size: Int, count: Int) throws -> Int64 {
+    static func throughput(endpoint: String, sender: Int32, receiver: Int32, size: Int, count: Int, curve: Bool = false) throws -> Int64 {
+        let keys = curve ? try CurveKeys.make() : nil
         let context = zmq_ctx_new()!
         defer { zmq_ctx_term(context) }
         let box = PeerBox()
-        let (real, _, finished) = try startPeer(context, receiver, endpoint, receiveHWMZero: true) { s in
+        let (real, _, finished) = try startPeer(context, receiver, endpoint, receiveHWMZero: true, curve: keys) { s in
             if receiver == ZMQ_SUB { zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0) }
             var msg = zmq_msg_t()
             zmq_msg_init(&msg)
@@ -115,6 +149,7 @@ enum SwiftLoops {
         let s = zmq_socket(context, sender)!
         var hwm: Int32 = 0
         zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, 4)
+        keys?.client(s)
         guard zmq_connect(s, real) == 0 else { zmq_close(s); throw ZMQError.last("connect \(real)") }
         if sender == ZMQ_PUB || sender == ZMQ_XPUB {
             // A PUB drops what it sends before the subscription arrives: probe until the

@@ -24,6 +24,9 @@ struct Perf: ParsableCommand {
         @Option(name: .long, help: "Report directory (default: results/perf-<time>).")
         var out: String?
 
+        @Flag(name: .long, help: "CURVE on every ZeroMQ connection (the raw baselines stay plain).")
+        var curve = false
+
         func validate() throws {
             for t in transport where !["inproc", "ipc", "tcp"].contains(t) {
                 throw ValidationError("--transport \(t): expected inproc, ipc or tcp")
@@ -116,7 +119,7 @@ struct Perf: ParsableCommand {
         }
         func run() throws {
             let patterns = try Perf.lookup(pattern, in: LatencyPattern.all, name: \.name)
-            let runner = PerfRunner(trials: options.trials, rate: rate)
+            let runner = PerfRunner(trials: options.trials, rate: rate, curve: options.curve)
             try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
         }
     }
@@ -127,7 +130,7 @@ struct Perf: ParsableCommand {
         @Option(name: .long, parsing: .upToNextOption, help: "Patterns: push-pull dealer-dealer pair pub-sub dealer-router.") var pattern: [String] = ["push-pull"]
         func run() throws {
             let patterns = try Perf.lookup(pattern, in: ThroughputPattern.all, name: \.name)
-            let runner = PerfRunner(trials: options.trials)
+            let runner = PerfRunner(trials: options.trials, curve: options.curve)
             try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
         }
     }
@@ -148,16 +151,21 @@ struct Perf: ParsableCommand {
         @Option(name: .long, parsing: .upToNextOption, help: "Message sizes in bytes.") var size: [Int] = [64, 1024, 65536]
         @Option(name: .long, help: "Trials per figure.") var trials: Int = 3
         @Option(name: .long, help: "Report directory (default: results/perf-<time>).") var out: String?
+        @Option(name: .long, help: "CURVE: off, on, or both (every figure twice, plain and encrypted).") var curve: CurveMode = .off
+        enum CurveMode: String, ExpressibleByArgument { case off, on, both }
         func run() throws {
             var o = try Options.parse(["--trials", String(trials)])
             o.transport = transport
             o.size = size
             o.out = out
             try o.validate()
-            let runner = PerfRunner(trials: trials)
-            let lat = Perf.latencyJobs(Options.withCount(o, 3000), runner: runner, impls: PerfImplementation.allCases, patterns: [LatencyPattern.all[0]], baseline: true)
-            let thr = Perf.throughputJobs(o, runner: runner, impls: PerfImplementation.allCases, patterns: [ThroughputPattern.all[0]], baseline: true)
-            try Perf.execute(o, lat + thr)
+            var jobs: [Job] = []
+            for encrypted in curve == .both ? [false, true] : [curve == .on] {
+                let runner = PerfRunner(trials: trials, curve: encrypted)
+                jobs += Perf.latencyJobs(Options.withCount(o, 3000), runner: runner, impls: PerfImplementation.allCases, patterns: [LatencyPattern.all[0]], baseline: true)
+                jobs += Perf.throughputJobs(o, runner: runner, impls: PerfImplementation.allCases, patterns: [ThroughputPattern.all[0]], baseline: true)
+            }
+            try Perf.execute(o, jobs)
         }
     }
 }

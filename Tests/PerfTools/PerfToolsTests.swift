@@ -94,4 +94,16 @@ struct PerfToolsTests {
         #expect(group.count == 2)
         for r in group { #expect(r.messagesPerSecond?.values.first ?? 0 > 0, "\(name) \(r.implementation)") }
     }
+
+    /// CURVE on: the loops set up a CURVE server and client with fresh keys, and every message
+    /// still arrives (a handshake that failed would leave the receiver waiting: the loop throws).
+    @Test func curveSmoke() throws {
+        let runner = PerfRunner(trials: 1, warmup: 10, curve: true)
+        let thr = try runner.throughputGroup(PerfImplementation.allCases, baseline: nil, transport: "tcp",
+                                             pattern: ThroughputPattern.all[0], size: 64, count: 2000)
+        #expect(thr.allSatisfy { $0.pattern.hasSuffix("+curve") && ($0.messagesPerSecond?.median ?? 0) > 0 })
+        let lat = try runner.latencyGroup(PerfImplementation.allCases, baseline: nil, transport: "tcp",
+                                          pattern: LatencyPattern.all[0], size: 64, count: 200)
+        #expect(lat.allSatisfy { $0.latency?.count == 200 })
+    }
 }

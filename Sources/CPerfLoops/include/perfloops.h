@@ -11,12 +11,13 @@
 // Ping-pong: `count` round trips of `size`-byte messages after `warmup` unrecorded ones;
 // rtt_ns receives each round trip in nanoseconds (count entries). With interval_ns > 0 the
 // requests start on a fixed schedule (one every interval_ns) instead of back to back.
+// With curve != 0 the binding end is a CURVE server (fresh key pairs per call).
 int zsp_latency(const char *endpoint, int client_type, int server_type, size_t size,
-                int warmup, int count, int64_t interval_ns, int64_t *rtt_ns);
+                int warmup, int count, int64_t interval_ns, int curve, int64_t *rtt_ns);
 
 // One-way stream (PUSH/PULL, DEALER/DEALER, PAIR): `count` messages of `size` bytes; elapsed_ns is from the receiver's
 // first message to its last (local_thr's measure).
 int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, size_t size,
-                   int count, int64_t *elapsed_ns);
+                   int count, int curve, int64_t *elapsed_ns);
 
 #endif

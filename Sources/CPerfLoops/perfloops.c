@@ -147,21 +147,15 @@ static void wait_until(int64_t when_ns) {
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {}
 }
 
-int zsp_latency(const char *endpoint, int client_type, int server_type, size_t size,
-                int warmup, int count, int64_t interval_ns, int curve, int64_t *rtt_ns) {
-    struct curve_keys keys;
-    if (curve && make_curve_keys(&keys) != 0) return -1;
-    void *ctx = zmq_ctx_new();
-    struct peer server = {.curve = curve ? &keys : NULL, .ctx = ctx, .endpoint = endpoint, .type = server_type,
-                          .messages = warmup + count};
-    pthread_t t;
-    if (start_peer(&server, echo_server, &t) != 0) { zmq_ctx_term(ctx); return -1; }
+// The measuring end of a latency run: round trips to the echo peer at `endpoint`.
+static int latency_client(void *ctx, const char *endpoint, int client_type, size_t size, int warmup, int count,
+                          int64_t interval_ns, const struct curve_keys *curve, int64_t *rtt_ns) {
     void *c = zmq_socket(ctx, client_type);
     int linger = 0, timeout = 10000;
     zmq_setsockopt(c, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(c, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
-    curve_client(c, server.curve);
-    int rc = zmq_connect(c, server.bound);
+    curve_client(c, curve);
+    int rc = zmq_connect(c, endpoint);
     char *buf = calloc(1, size ? size : 1);
     zmq_msg_t reply;
     zmq_msg_init(&reply);
@@ -176,32 +170,52 @@ int zsp_latency(const char *endpoint, int client_type, int server_type, size_t s
     zmq_msg_close(&reply);
     free(buf);
     zmq_close(c);
+    errno = saved;
+    return rc;
+}
+
+int zsp_latency(const char *endpoint, int client_type, int server_type, size_t size,
+                int warmup, int count, int64_t interval_ns, int curve, int64_t *rtt_ns) {
+    struct curve_keys keys;
+    if (curve && make_curve_keys(&keys) != 0) return -1;
+    void *ctx = zmq_ctx_new();
+    struct peer server = {.curve = curve ? &keys : NULL, .ctx = ctx, .endpoint = endpoint, .type = server_type,
+                          .messages = warmup + count};
+    pthread_t t;
+    if (start_peer(&server, echo_server, &t) != 0) { zmq_ctx_term(ctx); return -1; }
+    int rc = latency_client(ctx, server.bound, client_type, size, warmup, count, interval_ns, server.curve, rtt_ns);
+    int saved = errno;
     pthread_join(t, NULL);
     zmq_ctx_term(ctx);
     errno = saved;
     return rc == 0 && server.rc == 0 ? 0 : -1;
 }
 
-int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, size_t size,
-                   int count, int curve, int64_t *elapsed_ns) {
-    struct curve_keys keys;
-    if (curve && make_curve_keys(&keys) != 0) return -1;
+int zsp_latency_client(const char *endpoint, int client_type, size_t size, int warmup, int count,
+                       int64_t interval_ns, int64_t *rtt_ns) {
     void *ctx = zmq_ctx_new();
-    struct peer receiver = {.curve = curve ? &keys : NULL, .ctx = ctx, .endpoint = endpoint, .type = receiver_type,
-                            .messages = count};
-    pthread_t t;
-    if (start_peer(&receiver, sink, &t) != 0) { zmq_ctx_term(ctx); return -1; }
+    int rc = latency_client(ctx, endpoint, client_type, size, warmup, count, interval_ns, NULL, rtt_ns);
+    int saved = errno;
+    zmq_ctx_term(ctx);
+    errno = saved;
+    return rc;
+}
+
+// The sending end of a throughput run: `count` messages to the sink at `endpoint`. A PUB
+// first probes until `subscribed` says the sink has seen one (in one process only).
+static int throughput_sender(void *ctx, const char *endpoint, int sender_type, size_t size, int count,
+                             const struct curve_keys *curve, int *subscribed) {
     void *s = zmq_socket(ctx, sender_type);
     int linger = -1, hwm = 0;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    curve_client(s, receiver.curve);
-    int rc = zmq_connect(s, receiver.bound);
+    curve_client(s, curve);
+    int rc = zmq_connect(s, endpoint);
     // A PUB drops what it sends before the subscription arrives: send empty probes until the
     // receiver has seen one (an event, bounded at 10 s), then the measured messages.
-    if (rc == 0 && (sender_type == ZMQ_PUB || sender_type == ZMQ_XPUB)) {
+    if (rc == 0 && subscribed && (sender_type == ZMQ_PUB || sender_type == ZMQ_XPUB)) {
         int64_t deadline = now_ns() + 10000000000LL;
-        while (!__atomic_load_n(&receiver.subscribed, __ATOMIC_ACQUIRE)) {
+        while (!__atomic_load_n(subscribed, __ATOMIC_ACQUIRE)) {
             if (now_ns() > deadline) { rc = -1; errno = ETIMEDOUT; break; }
             zmq_send(s, "", 0, ZMQ_DONTWAIT);
             zmq_pollitem_t item = {s, 0, 0, 0};
@@ -215,10 +229,47 @@ int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, siz
         if (zmq_msg_send(&msg, s, 0) < 0) { zmq_msg_close(&msg); rc = -1; }
     }
     int saved = errno;
-    pthread_join(t, NULL);
     zmq_close(s);
+    errno = saved;
+    return rc;
+}
+
+int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, size_t size,
+                   int count, int curve, int64_t *elapsed_ns) {
+    struct curve_keys keys;
+    if (curve && make_curve_keys(&keys) != 0) return -1;
+    void *ctx = zmq_ctx_new();
+    struct peer receiver = {.curve = curve ? &keys : NULL, .ctx = ctx, .endpoint = endpoint, .type = receiver_type,
+                            .messages = count};
+    pthread_t t;
+    if (start_peer(&receiver, sink, &t) != 0) { zmq_ctx_term(ctx); return -1; }
+    int rc = throughput_sender(ctx, receiver.bound, sender_type, size, count, receiver.curve, &receiver.subscribed);
+    int saved = errno;
+    pthread_join(t, NULL);
     zmq_ctx_term(ctx);
     *elapsed_ns = receiver.elapsed;
     errno = saved;
     return rc == 0 && receiver.rc == 0 ? 0 : -1;
+}
+
+int zsp_throughput_sender(const char *endpoint, int sender_type, size_t size, int count) {
+    void *ctx = zmq_ctx_new();
+    int rc = throughput_sender(ctx, endpoint, sender_type, size, count, NULL, NULL);
+    int saved = errno;
+    zmq_ctx_term(ctx);
+    errno = saved;
+    return rc;
+}
+
+int zsp_serve(const char *endpoint, int type, int sink_role, int messages, void (*ready)(const char *),
+              int64_t *elapsed_ns) {
+    void *ctx = zmq_ctx_new();
+    struct peer p = {.ctx = ctx, .endpoint = endpoint, .type = type, .messages = messages};
+    pthread_t t;
+    if (start_peer(&p, sink_role ? sink : echo_server, &t) != 0) { zmq_ctx_term(ctx); return -1; }
+    ready(p.bound);
+    pthread_join(t, NULL);
+    zmq_ctx_term(ctx);
+    if (elapsed_ns) *elapsed_ns = p.elapsed;
+    return p.rc;
 }

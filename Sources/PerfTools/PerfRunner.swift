@@ -38,13 +38,18 @@ public struct PerfRunner: Sendable {
     /// CURVE on every ZeroMQ connection (the binding end is the server; fresh keys per
     /// trial). The raw baselines stay plain: their ratio is then what encryption costs too.
     public var curve: Bool
+    /// Two-process mode: the command that starts the far end (`zmqsuite perf-peer`); the
+    /// ZeroMQ figures then cross a process boundary. nil: both ends are threads of this process.
+    public var peerCommand: [String]?
 
-    public init(trials: Int = 3, warmup: Int = 1000, rate: Double? = nil, trialSeconds: Double? = nil, curve: Bool = false) {
+    public init(trials: Int = 3, warmup: Int = 1000, rate: Double? = nil, trialSeconds: Double? = nil, curve: Bool = false,
+                peerCommand: [String]? = nil) {
         self.trials = max(1, trials)
         self.warmup = warmup
         self.rate = rate
         self.trialSeconds = trialSeconds
         self.curve = curve
+        self.peerCommand = peerCommand
     }
 
     /// The count for one subject: `count`, or fewer when a probe says it would take longer
@@ -76,6 +81,18 @@ public struct PerfRunner: Sendable {
         switch subject {
         case .raw(let raw):
             return LatencySummary(samplesNs: try Baselines.latency(raw, size: size, warmup: warmup, count: count, intervalNs: intervalNs), expectedIntervalNs: expected)
+        case .zmq(let impl) where peerCommand != nil:
+            let peer = try RemotePeer.start(peerCommand!, role: "echo", type: pattern.server, endpoint: try Self.endpoint(transport, endpoints),
+                                            messages: warmup + count)
+            var samples = [Int64](repeating: 0, count: count)
+            if impl == .swift {
+                samples = try SwiftLoops.latencyRemote(endpoint: peer.endpoint, client: pattern.client, size: size, warmup: warmup,
+                                                       count: count, intervalNs: intervalNs)
+            } else if zsp_latency_client(peer.endpoint, pattern.client, size, Int32(warmup), Int32(count), intervalNs, &samples) != 0 {
+                throw ZMQError.last("C latency client, \(transport) \(size) B")
+            }
+            _ = try peer.done(timeoutMs: 10000)
+            return LatencySummary(samplesNs: samples, expectedIntervalNs: expected)
         case .zmq(.swift):
             return LatencySummary(samplesNs: try SwiftLoops.latency(endpoint: try Self.endpoint(transport, endpoints), client: pattern.client,
                                                                      server: pattern.server, size: size, warmup: warmup, count: count,
@@ -96,6 +113,15 @@ public struct PerfRunner: Sendable {
         let elapsed: Int64
         switch subject {
         case .raw(let raw): elapsed = try Baselines.throughput(raw, size: size, count: count)
+        case .zmq(let impl) where peerCommand != nil:
+            let peer = try RemotePeer.start(peerCommand!, role: "sink", type: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
+                                            messages: count)
+            if impl == .swift {
+                try SwiftLoops.throughputRemote(endpoint: peer.endpoint, sender: pattern.sender, size: size, count: count)
+            } else if zsp_throughput_sender(peer.endpoint, pattern.sender, size, Int32(count)) != 0 {
+                throw ZMQError.last("C throughput sender, \(transport) \(size) B")
+            }
+            elapsed = try peer.done(timeoutMs: 30000)
         case .zmq(.swift):
             elapsed = try SwiftLoops.throughput(endpoint: try Self.endpoint(transport, endpoints), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count, curve: curve)
         case .zmq(.c):
@@ -177,7 +203,7 @@ public struct PerfRunner: Sendable {
 
     private func names(_ s: Subject, _ pattern: String, raw: String) -> (String, String) {
         switch s {
-        case .zmq(let impl): return (impl.rawValue, pattern + (curve ? " +curve" : ""))
+        case .zmq(let impl): return (impl.rawValue, pattern + (curve ? " +curve" : "") + (peerCommand != nil ? " 2-process" : ""))
         case .raw(let r): return (r.rawValue, raw)
         }
     }

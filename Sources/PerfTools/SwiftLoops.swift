@@ -90,12 +90,28 @@ enum SwiftLoops {
                 }
             }
         }
+        defer { finished.wait() }
+        return try latencyClient(context, real, client: client, size: size, warmup: warmup, count: count, intervalNs: intervalNs, keys: keys)
+    }
+
+    /// The measuring end alone, against an echo peer in another process (two-process mode).
+    static func latencyRemote(endpoint: String, client: Int32, size: Int, warmup: Int, count: Int, intervalNs: Int64 = 0) throws -> [Int64] {
+        let context = zmq_ctx_new()!
+        defer { zmq_ctx_term(context) }
+        return try latencyClient(context, endpoint, client: client, size: size, warmup: warmup, count: count, intervalNs: intervalNs, keys: nil)
+    }
+
+    /// Round trips to the echo peer at `real`; each one's time in nanoseconds after `warmup`.
+    private static func latencyClient(_ context: UnsafeMutableRawPointer, _ real: String, client: Int32, size: Int, warmup: Int, count: Int,
+                                      intervalNs: Int64, keys: CurveKeys?) throws -> [Int64] {
+        let total = warmup + count
+        let endpoint = real
         let c = zmq_socket(context, client)!
         var zero: Int32 = 0, timeout: Int32 = 10000
         zmq_setsockopt(c, ZMQ_LINGER, &zero, 4)
         zmq_setsockopt(c, ZMQ_RCVTIMEO, &timeout, 4)
         keys?.client(c)
-        defer { zmq_close(c); finished.wait() }
+        defer { zmq_close(c) }
         guard zmq_connect(c, real) == 0 else { throw ZMQError.last("connect \(real)") }
         var samples = [Int64](repeating: 0, count: count)
         let buffer = [UInt8](repeating: 0, count: max(size, 1))
@@ -146,16 +162,36 @@ enum SwiftLoops {
             }
             box.elapsed = nowNs() - start
         }
+        let sent = Result { try sendStream(context, real, sender: sender, size: size, count: count, keys: keys, subscribed: box.subscribed) }
+        finished.wait()
+        try sent.get()
+        guard box.received == count else {
+            throw PerfError.zmq("the receiver got \(box.received) of \(count) messages before its 10 s timeout")
+        }
+        return box.elapsed
+    }
+
+    /// The sending end alone, to a sink in another process (two-process mode).
+    static func throughputRemote(endpoint: String, sender: Int32, size: Int, count: Int) throws {
+        let context = zmq_ctx_new()!
+        defer { zmq_ctx_term(context) }
+        try sendStream(context, endpoint, sender: sender, size: size, count: count, keys: nil, subscribed: nil)
+    }
+
+    /// `count` messages of `size` bytes to `real`. A PUB first probes until `subscribed` says
+    /// the sink has seen one (in one process only: across processes a PUB is refused).
+    private static func sendStream(_ context: UnsafeMutableRawPointer, _ real: String, sender: Int32, size: Int, count: Int,
+                                   keys: CurveKeys?, subscribed: DispatchSemaphoreBox?) throws {
         let s = zmq_socket(context, sender)!
         var hwm: Int32 = 0
         zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, 4)
         keys?.client(s)
         guard zmq_connect(s, real) == 0 else { zmq_close(s); throw ZMQError.last("connect \(real)") }
-        if sender == ZMQ_PUB || sender == ZMQ_XPUB {
+        if let subscribed, sender == ZMQ_PUB || sender == ZMQ_XPUB {
             // A PUB drops what it sends before the subscription arrives: probe until the
             // receiver has seen one (an event, bounded at 10 s).
             let deadline = nowNs() + 10_000_000_000
-            while !box.subscribed.wait(timeoutMs: 1) {
+            while !subscribed.wait(timeoutMs: 1) {
                 guard nowNs() < deadline else { zmq_close(s); throw PerfError.zmq("the subscription did not reach the PUB within 10 s") }
                 zmq_send(s, "", 0, ZMQ_DONTWAIT)
             }
@@ -166,12 +202,7 @@ enum SwiftLoops {
             memset(zmq_msg_data(&msg), 0, size)
             if zmq_msg_send(&msg, s, 0) < 0 { zmq_msg_close(&msg); break }
         }
-        finished.wait()
         zmq_close(s)
-        guard box.received == count else {
-            throw PerfError.zmq("the receiver got \(box.received) of \(count) messages before its 10 s timeout")
-        }
-        return box.elapsed
     }
 }
 

@@ -27,6 +27,16 @@ struct Perf: ParsableCommand {
         @Flag(name: .long, help: "CURVE on every ZeroMQ connection (the raw baselines stay plain).")
         var curve = false
 
+        @Option(name: .long, help: "1: both ends are threads of this process; 2: the far end (echo or sink) is the C reference peer in a child process.")
+        var processes: Int = 1
+
+        /// The far end's command in two-process mode.
+        func peerCommand() throws -> [String]? {
+            guard processes == 2 else { return nil }
+            guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start the peer process") }
+            return [exe, "perf-peer"]
+        }
+
         func validate() throws {
             for t in transport where !["inproc", "ipc", "tcp"].contains(t) {
                 throw ValidationError("--transport \(t): expected inproc, ipc or tcp")
@@ -34,6 +44,9 @@ struct Perf: ParsableCommand {
             for s in size where s < 1 || s > 16 << 20 { throw ValidationError("--size \(s): expected 1 to 16777216 bytes") }
             if let count, count < 2 { throw ValidationError("--count must be at least 2") }
             if trials < 1 { throw ValidationError("--trials must be at least 1") }
+            guard processes == 1 || processes == 2 else { throw ValidationError("--processes \(processes): expected 1 or 2") }
+            if processes == 2 && curve { throw ValidationError("--processes 2 with --curve: the peer process has no CURVE keys; use one of them") }
+            if processes == 2 && transport.contains("inproc") { throw ValidationError("--processes 2: inproc cannot cross processes; use ipc or tcp") }
         }
     }
 
@@ -119,7 +132,7 @@ struct Perf: ParsableCommand {
         }
         func run() throws {
             let patterns = try Perf.lookup(pattern, in: LatencyPattern.all, name: \.name)
-            let runner = PerfRunner(trials: options.trials, rate: rate, curve: options.curve)
+            let runner = PerfRunner(trials: options.trials, rate: rate, curve: options.curve, peerCommand: try options.peerCommand())
             try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
         }
     }
@@ -130,7 +143,10 @@ struct Perf: ParsableCommand {
         @Option(name: .long, parsing: .upToNextOption, help: "Patterns: push-pull dealer-dealer pair pub-sub dealer-router.") var pattern: [String] = ["push-pull"]
         func run() throws {
             let patterns = try Perf.lookup(pattern, in: ThroughputPattern.all, name: \.name)
-            let runner = PerfRunner(trials: options.trials, curve: options.curve)
+            if options.processes == 2 && pattern.contains("pub-sub") {
+                throw ValidationError("--processes 2 with pub-sub: the PUB cannot learn across processes when its subscription has arrived")
+            }
+            let runner = PerfRunner(trials: options.trials, curve: options.curve, peerCommand: try options.peerCommand())
             try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
         }
     }

@@ -106,4 +106,17 @@ struct PerfToolsTests {
                                           pattern: LatencyPattern.all[0], size: 64, count: 200)
         #expect(lat.allSatisfy { $0.latency?.count == 200 })
     }
+
+    /// Two-process mode: the far end is `zmqsuite perf-peer` in a child process; every round
+    /// trip is recorded and every message counted, for the Swift and the C near end alike.
+    @Test func twoProcessSmoke() throws {
+        let exe = try #require(WorkerPool.defaultExecutable(), "build the zmqsuite product first (scripts/test does)")
+        let runner = PerfRunner(trials: 1, warmup: 10, peerCommand: [exe, "perf-peer"])
+        let lat = try runner.latencyGroup(PerfImplementation.allCases, baseline: nil, transport: "tcp",
+                                          pattern: LatencyPattern.all[1], size: 64, count: 300)
+        #expect(lat.count == 2 && lat.allSatisfy { $0.latency?.count == 300 && $0.pattern.hasSuffix("2-process") })
+        let thr = try runner.throughputGroup(PerfImplementation.allCases, baseline: nil, transport: "ipc",
+                                             pattern: ThroughputPattern.all[0], size: 64, count: 5000)
+        #expect(thr.count == 2 && thr.allSatisfy { ($0.messagesPerSecond?.median ?? 0) > 0 })
+    }
 }

@@ -20,4 +20,13 @@ int zsp_latency(const char *endpoint, int client_type, int server_type, size_t s
 int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, size_t size,
                    int count, int curve, int64_t *elapsed_ns);
 
+// Two processes: the bound end alone (echo for latency, sink for throughput), which calls
+// `ready` with the real endpoint once bound, then serves `messages` messages (the sink's
+// elapsed_ns as above); and the measuring ends alone, connecting to such a peer.
+int zsp_serve(const char *endpoint, int type, int sink_role, int messages, void (*ready)(const char *),
+              int64_t *elapsed_ns);
+int zsp_latency_client(const char *endpoint, int client_type, size_t size, int warmup, int count,
+                       int64_t interval_ns, int64_t *rtt_ns);
+int zsp_throughput_sender(const char *endpoint, int sender_type, size_t size, int count);
+
 #endif

@@ -48,7 +48,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "zmq-agent",
-            dependencies: ["Harness"]
+            dependencies: ["Harness", "PerfTools"]
         ),
         .testTarget(
             name: "ConformanceTests",

@@ -72,7 +72,21 @@ public struct PerfRunner: Sendable {
     }
 
     /// One trial of one measurement: latency samples (ns) or a throughput elapsed time (ns).
-    enum Subject { case zmq(PerfImplementation), raw(RawTransport) }
+    enum Subject { case zmq(PerfImplementation), raw(RawTransport), agent(AgentDriver) }
+
+    /// A measurement inside an agent (the protocol's perf op): both ends are the agent's own.
+    private func agentPerf(_ a: AgentDriver, _ kind: String, first: Int32, second: Int32, endpoint: String, size: Int,
+                           count: Int) throws -> [String: Any] {
+        guard a.info.capabilities.features.contains("perf") else {
+            throw PerfError.zmq("\(a.info.name) has no perf op (its hello lists: \(a.info.capabilities.features.joined(separator: ", ")))")
+        }
+        guard rate == nil, !curve, peerCommand == nil else {
+            throw PerfError.zmq("\(a.info.name): the agent perf op runs back to back, plain, in one process (no --rate, --curve or --processes 2)")
+        }
+        let name = { (t: Int32) in SocketType.allCases.first { $0.zmqValue == t }?.rawValue ?? "\(t)" }
+        return try a.call(["op": "perf", "kind": kind, "first": name(first), "second": name(second), "endpoint": endpoint,
+                           "size": size, "warmup": warmup, "count": count], timeoutMs: 120_000)
+    }
 
     private func latencyTrial(_ subject: Subject, transport: String, pattern: LatencyPattern, size: Int, count: Int) throws -> LatencySummary {
         let endpoints = EndpointAllocator(cellTag: "perf")
@@ -81,6 +95,13 @@ public struct PerfRunner: Sendable {
         switch subject {
         case .raw(let raw):
             return LatencySummary(samplesNs: try Baselines.latency(raw, size: size, warmup: warmup, count: count, intervalNs: intervalNs), expectedIntervalNs: expected)
+        case .agent(let a):
+            let r = try agentPerf(a, "latency", first: pattern.client, second: pattern.server, endpoint: try Self.endpoint(transport, endpoints),
+                                  size: size, count: count)
+            guard let samples = (r["samples_ns"] as? [NSNumber])?.map(\.int64Value), samples.count == count else {
+                throw PerfError.zmq("\(a.info.name): perf latency gave no \(count) samples")
+            }
+            return LatencySummary(samplesNs: samples, expectedIntervalNs: expected)
         case .zmq(let impl) where peerCommand != nil:
             let peer = try RemotePeer.start(peerCommand!, role: "echo", type: pattern.server, endpoint: try Self.endpoint(transport, endpoints),
                                             messages: warmup + count)
@@ -113,6 +134,13 @@ public struct PerfRunner: Sendable {
         let elapsed: Int64
         switch subject {
         case .raw(let raw): elapsed = try Baselines.throughput(raw, size: size, count: count)
+        case .agent(let a):
+            let r = try agentPerf(a, "throughput", first: pattern.sender, second: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
+                                  size: size, count: count)
+            guard let ns = (r["elapsed_ns"] as? NSNumber)?.int64Value, (r["received"] as? NSNumber)?.intValue == count else {
+                throw PerfError.zmq("\(a.info.name): perf throughput did not report \(count) messages received")
+            }
+            elapsed = ns
         case .zmq(let impl) where peerCommand != nil:
             let peer = try RemotePeer.start(peerCommand!, role: "sink", type: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
                                             messages: count)
@@ -145,24 +173,26 @@ public struct PerfRunner: Sendable {
         return runs
     }
 
-    private static func subjects(_ impls: [PerfImplementation], _ baseline: RawTransport?) -> [Subject] {
-        impls.map { Subject.zmq($0) } + (baseline.map { [Subject.raw($0)] } ?? [])
+    private static func subjects(_ impls: [PerfImplementation], _ agents: [AgentDriver], _ baseline: RawTransport?) -> [Subject] {
+        impls.map { Subject.zmq($0) } + agents.map { Subject.agent($0) } + (baseline.map { [Subject.raw($0)] } ?? [])
     }
 
     /// Subject i's ratio to the raw baseline and to the C loop, each the median of per-trial
     /// ratios (`over(a, b)` divides trial a by trial b in whatever sense "better" means).
     private static func ratios<T>(_ i: Int, _ subjects: [Subject], _ runs: [[T]], over: (T, T) -> Double) -> (baseline: Double?, c: Double?) {
-        guard case .zmq(let impl) = subjects[i] else { return (nil, nil) }
-        let raw = subjects.lastIndex { if case .raw = $0 { return true } else { return false } }
-        let c = impl == .c ? nil : subjects.firstIndex { if case .zmq(.c) = $0 { return true } else { return false } }
+        let isRaw = { (s: Subject) in if case .raw = s { return true } else { return false } }
+        let isC = { (s: Subject) in if case .zmq(.c) = s { return true } else { return false } }
+        guard !isRaw(subjects[i]) else { return (nil, nil) }
+        let raw = subjects.lastIndex(where: isRaw)
+        let c = isC(subjects[i]) ? nil : subjects.firstIndex(where: isC)
         let paired = { (j: Int) in Trials(zip(runs[i], runs[j]).map(over)).median }
         return (raw.map(paired), c.map(paired))
     }
 
     /// Latency of every implementation and the raw baseline of one configuration, side by side.
-    public func latencyGroup(_ impls: [PerfImplementation], baseline: RawTransport?, transport: String, pattern: LatencyPattern,
-                             size: Int, count: Int) throws -> [PerfResult] {
-        let subjects = Self.subjects(impls, baseline)
+    public func latencyGroup(_ impls: [PerfImplementation], agents: [AgentDriver] = [], baseline: RawTransport?, transport: String,
+                             pattern: LatencyPattern, size: Int, count: Int) throws -> [PerfResult] {
+        let subjects = Self.subjects(impls, agents, baseline)
         let counts = try subjects.map { s in
             try calibrated(count, floor: 1000) { try latencyTrial(s, transport: transport, pattern: pattern, size: size, count: 200).meanUs / 1e6 }
         }
@@ -182,9 +212,9 @@ public struct PerfRunner: Sendable {
     }
 
     /// Throughput of every implementation and the raw baseline of one configuration, side by side.
-    public func throughputGroup(_ impls: [PerfImplementation], baseline: RawTransport?, transport: String, pattern: ThroughputPattern,
-                                size: Int, count: Int) throws -> [PerfResult] {
-        let subjects = Self.subjects(impls, baseline)
+    public func throughputGroup(_ impls: [PerfImplementation], agents: [AgentDriver] = [], baseline: RawTransport?, transport: String,
+                                pattern: ThroughputPattern, size: Int, count: Int) throws -> [PerfResult] {
+        let subjects = Self.subjects(impls, agents, baseline)
         let counts = try subjects.map { s in
             try calibrated(count, floor: 1000) { 1 / (try throughputTrial(s, transport: transport, pattern: pattern, size: size, count: 2000)) }
         }
@@ -205,6 +235,7 @@ public struct PerfRunner: Sendable {
         switch s {
         case .zmq(let impl): return (impl.rawValue, pattern + (curve ? " +curve" : "") + (peerCommand != nil ? " 2-process" : ""))
         case .raw(let r): return (r.rawValue, raw)
+        case .agent(let a): return (a.info.name, pattern)
         }
     }
 

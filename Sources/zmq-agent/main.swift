@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import PerfTools
 
 // zmq-agent: drives the libzmq this process loads, over the agent protocol
 // (agents/PROTOCOL.md). `--libzmq PATH` tests another libzmq build without rebuilding:
@@ -25,4 +26,4 @@ if !arguments.isEmpty {
     FileHandle.standardError.write(Data("usage: zmq-agent [--libzmq PATH]   (speaks agents/PROTOCOL.md on stdin/stdout)\n".utf8))
     exit(2)
 }
-AgentServer(driver: LibzmqDriver()).serve()
+AgentServer(driver: LibzmqDriver(), extra: ["perf": AgentPerf.perform]).serve()

@@ -30,6 +30,28 @@ struct Perf: ParsableCommand {
         @Option(name: .long, help: "1: both ends are threads of this process; 2: the far end (echo or sink) is the C reference peer in a child process.")
         var processes: Int = 1
 
+        @Option(name: .long, parsing: .upToNextOption, help: "Implementations: libzmq (the Swift and C loops in this process) and agents of the registry with the perf op (zmq-agent, pyzmq, jeromq), whose loops run inside them.")
+        var impl: [String] = ["libzmq"]
+
+        @OptionGroup var registryOptions: RegistryOptions
+
+        /// The in-process loops when libzmq is named, and the named agents (started once).
+        func implementations() throws -> (loops: [PerfImplementation], agents: [AgentDriver]) {
+            let registry = try registryOptions.load()
+            var agents: [AgentDriver] = []
+            for name in impl where name != "libzmq" {
+                switch registry.open([name], bin: registryOptions.bin)[0].1 {
+                case .ready(let d as AgentDriver) where d.info.capabilities.features.contains("perf"): agents.append(d)
+                case .ready(let d as AgentDriver):
+                    d.shutdown()
+                    throw ValidationError("--impl \(name): its agent has no perf op (hello lists: \(d.info.capabilities.features.joined(separator: ", ")))")
+                case .unavailable(let why): throw ValidationError("--impl \(name): \(why)")
+                default: throw ValidationError("--impl \(name): not an agent")
+                }
+            }
+            return (impl.contains("libzmq") ? PerfImplementation.allCases : [], agents)
+        }
+
         /// The far end's command in two-process mode.
         func peerCommand() throws -> [String]? {
             guard processes == 2 else { return nil }
@@ -91,7 +113,8 @@ struct Perf: ParsableCommand {
 
     static func baseline(for transport: String) -> RawTransport? { RawTransport.allCases.first { $0.zmqTransport == transport } }
 
-    static func latencyJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [LatencyPattern], baseline: Bool) -> [Job] {
+    static func latencyJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], agents: [AgentDriver] = [],
+                            patterns: [LatencyPattern], baseline: Bool) -> [Job] {
         var jobs: [Job] = []
         let n = o.count ?? 20000
         for t in o.transport {
@@ -99,14 +122,15 @@ struct Perf: ParsableCommand {
                 let count = s >= 65536 ? max(n / 20, 100) : n
                 for p in patterns.isEmpty ? [LatencyPattern.all[0]] : patterns {
                     let raw = baseline ? Self.baseline(for: t) : nil
-                    jobs.append(("latency \(t) \(p.name) \(s) B", { try runner.latencyGroup(impls, baseline: raw, transport: t, pattern: p, size: s, count: count) }))
+                    jobs.append(("latency \(t) \(p.name) \(s) B", { try runner.latencyGroup(impls, agents: agents, baseline: raw, transport: t, pattern: p, size: s, count: count) }))
                 }
             }
         }
         return jobs
     }
 
-    static func throughputJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], patterns: [ThroughputPattern], baseline: Bool) -> [Job] {
+    static func throughputJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], agents: [AgentDriver] = [],
+                               patterns: [ThroughputPattern], baseline: Bool) -> [Job] {
         var jobs: [Job] = []
         for t in o.transport {
             for s in o.size {
@@ -114,7 +138,7 @@ struct Perf: ParsableCommand {
                 let count = o.count ?? min(1_000_000, max(2000, 200_000_000 / max(s, 64) / 4))
                 for p in patterns.isEmpty ? [ThroughputPattern.all[0]] : patterns {
                     let raw = baseline ? Self.baseline(for: t) : nil
-                    jobs.append(("throughput \(t) \(p.name) \(s) B", { try runner.throughputGroup(impls, baseline: raw, transport: t, pattern: p, size: s, count: count) }))
+                    jobs.append(("throughput \(t) \(p.name) \(s) B", { try runner.throughputGroup(impls, agents: agents, baseline: raw, transport: t, pattern: p, size: s, count: count) }))
                 }
             }
         }
@@ -133,7 +157,9 @@ struct Perf: ParsableCommand {
         func run() throws {
             let patterns = try Perf.lookup(pattern, in: LatencyPattern.all, name: \.name)
             let runner = PerfRunner(trials: options.trials, rate: rate, curve: options.curve, peerCommand: try options.peerCommand())
-            try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
+            let (loops, agents) = try options.implementations()
+            defer { for a in agents { a.shutdown() } }
+            try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: loops, agents: agents, patterns: patterns, baseline: true))
         }
     }
 
@@ -147,7 +173,9 @@ struct Perf: ParsableCommand {
                 throw ValidationError("--processes 2 with pub-sub: the PUB cannot learn across processes when its subscription has arrived")
             }
             let runner = PerfRunner(trials: options.trials, curve: options.curve, peerCommand: try options.peerCommand())
-            try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: PerfImplementation.allCases, patterns: patterns, baseline: true))
+            let (loops, agents) = try options.implementations()
+            defer { for a in agents { a.shutdown() } }
+            try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: loops, agents: agents, patterns: patterns, baseline: true))
         }
     }
 
@@ -169,17 +197,23 @@ struct Perf: ParsableCommand {
         @Option(name: .long, help: "Report directory (default: results/perf-<time>).") var out: String?
         @Option(name: .long, help: "CURVE: off, on, or both (every figure twice, plain and encrypted).") var curve: CurveMode = .off
         enum CurveMode: String, ExpressibleByArgument { case off, on, both }
+        @Option(name: .long, parsing: .upToNextOption, help: "Implementations: libzmq and agents with the perf op (their figures are plain only).")
+        var impl: [String] = ["libzmq"]
         func run() throws {
-            var o = try Options.parse(["--trials", String(trials)])
+            var o = try Options.parse(["--trials", String(trials)] + ["--impl"] + impl)
             o.transport = transport
             o.size = size
             o.out = out
             try o.validate()
+            let (loops, agents) = try o.implementations()
+            defer { for a in agents { a.shutdown() } }
             var jobs: [Job] = []
             for encrypted in curve == .both ? [false, true] : [curve == .on] {
                 let runner = PerfRunner(trials: trials, curve: encrypted)
-                jobs += Perf.latencyJobs(Options.withCount(o, 3000), runner: runner, impls: PerfImplementation.allCases, patterns: [LatencyPattern.all[0]], baseline: true)
-                jobs += Perf.throughputJobs(o, runner: runner, impls: PerfImplementation.allCases, patterns: [ThroughputPattern.all[0]], baseline: true)
+                // The agents' perf op is plain: they join the unencrypted figures only.
+                let inAgents = encrypted ? [] : agents
+                jobs += Perf.latencyJobs(Options.withCount(o, 3000), runner: runner, impls: loops, agents: inAgents, patterns: [LatencyPattern.all[0]], baseline: true)
+                jobs += Perf.throughputJobs(o, runner: runner, impls: loops, agents: inAgents, patterns: [ThroughputPattern.all[0]], baseline: true)
             }
             try Perf.execute(o, jobs)
         }

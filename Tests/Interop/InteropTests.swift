@@ -47,6 +47,28 @@ struct InteropTests {
         }
     }
 
+    @Test("each agent's perf op runs its own loops and reports every round trip and message", arguments: ["zmq-agent", "pyzmq", "jeromq"])
+    func agentPerf(_ name: String) throws {
+        let driver = try agent(name)
+        defer { driver.shutdown() }
+        #expect(driver.info.capabilities.features.contains("perf"))
+        let base: [String: Any] = ["op": "perf", "endpoint": "tcp://127.0.0.1:*", "size": 64, "warmup": 10, "count": 200]
+        var latency = base
+        latency["kind"] = "latency"; latency["first"] = "DEALER"; latency["second"] = "ROUTER"
+        let samples = try #require(try driver.call(latency, timeoutMs: 60000)["samples_ns"] as? [NSNumber])
+        #expect(samples.count == 200 && samples.allSatisfy { $0.int64Value > 0 })
+        for (first, second) in [("PUSH", "PULL"), ("PUB", "SUB")] {
+            var throughput = base
+            throughput["kind"] = "throughput"; throughput["first"] = first; throughput["second"] = second
+            let r = try driver.call(throughput, timeoutMs: 60000)
+            #expect((r["received"] as? NSNumber)?.intValue == 200, "\(name) \(first)/\(second)")
+            #expect(((r["elapsed_ns"] as? NSNumber)?.int64Value ?? 0) > 0)
+        }
+        // A bad request is a protocol error, not a crash: the agent answers the next one.
+        #expect(throws: (any Error).self) { try driver.call(["op": "perf", "kind": "sideways"], timeoutMs: 10000) }
+        #expect(try driver.call(latency, timeoutMs: 60000)["samples_ns"] != nil)
+    }
+
     @Test("an agent killed with SIGKILL mid-cell gives ERROR for that cell, and the run goes on")
     func killedAgent() throws {
         let driver = try agent("zmq-agent")

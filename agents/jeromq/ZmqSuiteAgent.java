@@ -158,7 +158,9 @@ public class ZmqSuiteAgent {
         JsonArray mechanisms = new JsonArray();
         mechanisms.add("NULL");
         caps.add("mechanisms", mechanisms);
-        caps.add("features", new JsonArray());
+        JsonArray features = new JsonArray();
+        features.add("perf");
+        caps.add("features", features);
         JsonArray options = new JsonArray();
         for (String name : OPTION_NAMES) {
             try {
@@ -178,12 +180,121 @@ public class ZmqSuiteAgent {
         return out;
     }
 
+    /** Binds and returns the real endpoint. JeroMQ 0.3.6 does not resolve a wildcard tcp port
+     *  (LAST_ENDPOINT says :0); its own way is bindToRandomPort, which tries ports of the
+     *  dynamic range: do the same. */
+    static String bindResolved(SocketBase s, String endpoint) throws ZmqError {
+        if (endpoint.startsWith("tcp://") && endpoint.endsWith(":*")) {
+            String host = endpoint.substring(0, endpoint.length() - 1);
+            java.util.Random random = new java.util.Random();
+            for (int i = 0; i < 100; i++) {
+                String candidate = host + (49152 + random.nextInt(65535 - 49152));
+                if (ZMQ.bind(s, candidate)) return candidate;
+            }
+            throw failure(s, "bind");
+        }
+        if (!ZMQ.bind(s, endpoint)) throw failure(s, "bind");
+        return String.valueOf(ZMQ.getSocketOptionExt(s, ZMQ.ZMQ_LAST_ENDPOINT));
+    }
+
+    /** The perf op: both ends of a measurement as threads of this agent, JeroMQ's own loops. */
+    JsonObject perf(JsonObject r) throws Exception {
+        String kind = string(r, "kind");
+        int size = integer(r, "size"), count = integer(r, "count");
+        int warmup = r.has("warmup") ? integer(r, "warmup") : 0;
+        int first = socketType(string(r, "first")), second = socketType(string(r, "second"));
+        boolean latency = kind.equals("latency");
+        if (!latency && !kind.equals("throughput")) throw new ProtocolError("perf kind must be latency or throughput");
+        Ctx ctx = ZMQ.createContext();
+        SocketBase peer = ZMQ.socket(ctx, second);
+        ZMQ.setSocketOption(peer, ZMQ.ZMQ_LINGER, 2000);
+        ZMQ.setSocketOption(peer, ZMQ.ZMQ_RCVTIMEO, 10000);
+        if (!latency) ZMQ.setSocketOption(peer, ZMQ.ZMQ_RCVHWM, 0);
+        if (second == ZMQ.ZMQ_SUB) ZMQ.setSocketOption(peer, ZMQ.ZMQ_SUBSCRIBE, new byte[0]);
+        String endpoint = bindResolved(peer, string(r, "endpoint"));
+        long[] elapsed = {0};
+        int[] received = {0};
+        java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+        Thread far = new Thread(() -> {
+            if (latency) {
+                for (int i = 0; i < warmup + count; i++) {
+                    while (true) {
+                        Msg m = ZMQ.recv(peer, 0);
+                        if (m == null) return;
+                        boolean more = m.hasMore();
+                        byte[] d = m.data() == null ? new byte[0] : m.data();
+                        if (ZMQ.send(peer, d, d.length, more ? ZMQ.ZMQ_SNDMORE : 0) < 0) return;
+                        if (!more) break;
+                    }
+                }
+            } else {
+                long start = 0;
+                boolean firstFrame = true;
+                while (received[0] < count) {
+                    Msg m = ZMQ.recv(peer, 0);
+                    if (m == null) return;
+                    boolean more = m.hasMore();
+                    if (!more && firstFrame && m.size() == 0) { subscribed.countDown(); continue; }  // a PUB's probe
+                    firstFrame = !more;
+                    if (more) continue;
+                    if (received[0] == 0) start = System.nanoTime();
+                    received[0]++;
+                }
+                elapsed[0] = System.nanoTime() - start;
+            }
+        });
+        far.start();
+        SocketBase near = ZMQ.socket(ctx, first);
+        ZMQ.setSocketOption(near, ZMQ.ZMQ_LINGER, latency ? 0 : -1);
+        ZMQ.setSocketOption(near, ZMQ.ZMQ_RCVTIMEO, 10000);
+        if (!latency) ZMQ.setSocketOption(near, ZMQ.ZMQ_SNDHWM, 0);
+        JsonObject out = new JsonObject();
+        try {
+            if (!ZMQ.connect(near, endpoint)) throw failure(near, "connect");
+            byte[] payload = new byte[size];
+            if (latency) {
+                JsonArray samples = new JsonArray();
+                for (int i = 0; i < warmup + count; i++) {
+                    long t0 = System.nanoTime();
+                    if (ZMQ.send(near, payload, size, 0) < 0) throw failure(near, "send");
+                    if (ZMQ.recv(near, 0) == null) throw failure(near, "recv");
+                    if (i >= warmup) samples.add(System.nanoTime() - t0);
+                }
+                out.add("samples_ns", samples);
+            } else {
+                if (first == ZMQ.ZMQ_PUB || first == ZMQ.ZMQ_XPUB) {
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (!subscribed.await(1, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        if (System.nanoTime() > deadline) throw new ZmqError("EAGAIN", "the subscription did not reach the PUB within 10 s");
+                        ZMQ.send(near, new byte[0], 0, ZMQ.ZMQ_DONTWAIT);
+                    }
+                }
+                for (int i = 0; i < count; i++) {
+                    if (ZMQ.send(near, payload, size, 0) < 0) throw failure(near, "send");
+                }
+            }
+        } finally {
+            far.join(15000);
+            ZMQ.close(near);
+            ZMQ.setSocketOption(peer, ZMQ.ZMQ_LINGER, 0);
+            ZMQ.close(peer);
+            ZMQ.term(ctx);
+        }
+        if (!latency) {
+            out.addProperty("elapsed_ns", elapsed[0]);
+            out.addProperty("received", received[0]);
+        }
+        return out;
+    }
+
     JsonObject perform(JsonObject r) throws Exception {
         String op = string(r, "op");
         JsonObject out = new JsonObject();
         switch (op) {
             case "hello":
                 return hello();
+            case "perf":
+                return perf(r);
             case "session_open": {
                 int id = next++;
                 sessions.put(id, new Session());
@@ -261,24 +372,7 @@ public class ZmqSuiteAgent {
                 return out;
             }
             case "bind": {
-                SocketBase s = socket(r);
-                String endpoint = string(r, "endpoint");
-                if (endpoint.startsWith("tcp://") && endpoint.endsWith(":*")) {
-                    // JeroMQ 0.3.6 does not resolve a wildcard port (LAST_ENDPOINT says :0); its own
-                    // way is bindToRandomPort, which tries ports of the dynamic range: do the same.
-                    String host = endpoint.substring(0, endpoint.length() - 1);
-                    java.util.Random random = new java.util.Random();
-                    for (int i = 0; i < 100; i++) {
-                        String candidate = host + (49152 + random.nextInt(65535 - 49152));
-                        if (ZMQ.bind(s, candidate)) {
-                            out.addProperty("endpoint", candidate);
-                            return out;
-                        }
-                    }
-                    throw failure(s, "bind");
-                }
-                if (!ZMQ.bind(s, endpoint)) throw failure(s, "bind");
-                out.addProperty("endpoint", String.valueOf(ZMQ.getSocketOptionExt(s, ZMQ.ZMQ_LAST_ENDPOINT)));
+                out.addProperty("endpoint", bindResolved(socket(r), string(r, "endpoint")));
                 return out;
             }
             case "connect": {

@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 
 import zmq
 from zmq.utils.monitor import recv_monitor_message
@@ -176,7 +177,7 @@ class Agent:
         mechanisms = ["NULL", "PLAIN"] + (["CURVE"] if zmq.has("curve") else [])
         options = [name for name in OPTION_NAMES if getattr(zmq, name.upper(), None) is not None]
         return {"socket_types": types, "transports": transports, "mechanisms": mechanisms, "options": options,
-                "features": ["monitor", "zap", "curve_keypair", "properties"]}
+                "features": ["monitor", "zap", "curve_keypair", "properties", "perf"]}
 
     def op_session_open(self, req):
         sid = self.new_handle()
@@ -321,6 +322,81 @@ class Agent:
     def op_zap_requests(self, req):
         s = self.session(req)
         return {"requests": list(s["zap"].requests) if s["zap"] else []}
+
+    def op_perf(self, req):
+        """Both ends of a measurement as threads of this agent: pyzmq's own hot loops."""
+        kind, size, count = req["kind"], int(req["size"]), int(req["count"])
+        warmup = int(req.get("warmup", 0))
+        first, second = getattr(zmq, req["first"]), getattr(zmq, req["second"])
+        ctx = zmq.Context()
+        try:
+            peer = ctx.socket(second)
+            peer.linger, peer.rcvtimeo = 2000, 10000
+            if kind == "throughput":
+                peer.rcvhwm = 0
+            if second == zmq.SUB:
+                peer.subscribe(b"")
+            peer.bind(req["endpoint"])
+            endpoint = peer.getsockopt_string(zmq.LAST_ENDPOINT)
+            result, subscribed = {}, threading.Event()
+
+            def echo():
+                for _ in range(warmup + count):
+                    peer.send_multipart(peer.recv_multipart(copy=False), copy=False)
+
+            def sink():
+                received, start = 0, 0
+                while received < count:
+                    frames = peer.recv_multipart(copy=False)
+                    if len(frames) == 1 and len(frames[0]) == 0:  # a PUB's probe
+                        subscribed.set()
+                        continue
+                    if received == 0:
+                        start = time.perf_counter_ns()
+                    received += 1
+                result["elapsed_ns"], result["received"] = time.perf_counter_ns() - start, received
+
+            def serve(body):
+                try:
+                    body()
+                except zmq.ZMQError as e:
+                    result["error"] = e
+
+            thread = threading.Thread(target=serve, args=(echo if kind == "latency" else sink,))
+            thread.start()
+            near = ctx.socket(first)
+            near.linger, near.rcvtimeo = (0 if kind == "latency" else -1), 10000
+            near.connect(endpoint)
+            payload = b"\0" * size
+            try:
+                if kind == "latency":
+                    samples = []
+                    for i in range(warmup + count):
+                        t0 = time.perf_counter_ns()
+                        near.send(payload)
+                        near.recv(copy=False)
+                        if i >= warmup:
+                            samples.append(time.perf_counter_ns() - t0)
+                    result["samples_ns"] = samples
+                else:
+                    near.sndhwm = 0
+                    if first in (zmq.PUB, zmq.XPUB):
+                        deadline = time.monotonic() + 10
+                        while not subscribed.wait(0.001):
+                            if time.monotonic() > deadline:
+                                raise zmq.ZMQError(zmq.EAGAIN, "the subscription did not reach the PUB within 10 s")
+                            near.send(b"", zmq.DONTWAIT)
+                    for _ in range(count):
+                        near.send(payload, copy=False)
+            finally:
+                thread.join(15)
+                near.close()
+                peer.close(0)
+            if "error" in result:
+                raise result.pop("error")
+            return result
+        finally:
+            ctx.term()
 
     # --- the loop ---------------------------------------------------------------------
 

@@ -75,6 +75,22 @@ public final class AgentDriver: Driver, @unchecked Sendable {
         return p
     }
 
+    /// A request outside any session (the perf op), on a pooled agent process.
+    public func call(_ request: [String: Any], timeoutMs: Int) throws -> [String: Any] {
+        lock.lock()
+        let pooled = idle.popLast()
+        lock.unlock()
+        let link = AgentLink(process: try pooled ?? spawn())
+        do {
+            let reply = try link.call(request, timeoutMs: timeoutMs)
+            giveBack(link.process)
+            return reply
+        } catch {
+            if link.broken { link.process.kill() } else { giveBack(link.process) }
+            throw error
+        }
+    }
+
     func giveBack(_ p: LineProcess) {
         lock.lock(); idle.append(p); lock.unlock()
     }

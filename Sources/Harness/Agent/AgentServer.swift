@@ -8,7 +8,15 @@ public final class AgentServer {
     private var sockets: [Int: (session: Int, id: SocketID)] = [:]
     private var next = 1
 
-    public init(driver: Driver) { self.driver = driver }
+    /// Operations beyond the protocol's core, by name (zmq-agent adds "perf": the hot loops run
+    /// here, never over the JSON channel). Their names are listed in hello's features.
+    public typealias Operation = ([String: Any]) throws -> [String: Any]
+    private let extra: [String: Operation]
+
+    public init(driver: Driver, extra: [String: Operation] = [:]) {
+        self.driver = driver
+        self.extra = extra
+    }
 
     public func serve() {
         while let line = readLine(strippingNewline: true) {
@@ -71,7 +79,7 @@ public final class AgentServer {
                     "capabilities": ["socket_types": c.socketTypes,
                                      "transports": c.transports.filter { $0.value == nil }.map(\.key).sorted(),
                                      "mechanisms": c.mechanisms,
-                                     "features": ["monitor", "zap", "curve_keypair", "properties"]]]
+                                     "features": ["monitor", "zap", "curve_keypair", "properties"] + extra.keys.sorted()]]
         case "session_open":
             let id = next
             next += 1
@@ -174,7 +182,8 @@ public final class AgentServer {
                  "credentials": AgentWire.frames(q.credentials), "status": q.answeredStatus]
             }]
         default:
-            throw Bad(message: "unknown op '\(op)'")
+            guard let operation = extra[op] else { throw Bad(message: "unknown op '\(op)'") }
+            return try operation(r)
         }
     }
 }

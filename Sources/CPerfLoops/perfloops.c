@@ -234,8 +234,25 @@ static int throughput_sender(void *ctx, const char *endpoint, int sender_type, s
     return rc;
 }
 
+// One of several sender threads of a throughput run.
+struct sender_job {
+    void *ctx;
+    const char *endpoint;
+    int type, count, rc;
+    size_t size;
+    const struct curve_keys *curve;
+    int *subscribed;
+};
+
+static void *sender_thread(void *arg) {
+    struct sender_job *j = arg;
+    j->rc = throughput_sender(j->ctx, j->endpoint, j->type, j->size, j->count, j->curve, j->subscribed);
+    return NULL;
+}
+
 int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, size_t size,
-                   int count, int curve, int64_t *elapsed_ns) {
+                   int count, int senders, int curve, int64_t *elapsed_ns) {
+    if (senders < 1 || senders > 64) { errno = EINVAL; return -1; }
     struct curve_keys keys;
     if (curve && make_curve_keys(&keys) != 0) return -1;
     void *ctx = zmq_ctx_new();
@@ -243,7 +260,18 @@ int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, siz
                             .messages = count};
     pthread_t t;
     if (start_peer(&receiver, sink, &t) != 0) { zmq_ctx_term(ctx); return -1; }
-    int rc = throughput_sender(ctx, receiver.bound, sender_type, size, count, receiver.curve, &receiver.subscribed);
+    // Several senders share the count (the first takes the remainder); one sends on this thread.
+    struct sender_job jobs[64];
+    pthread_t threads[64];
+    int rc = 0;
+    for (int i = 0; i < senders; i++) {
+        jobs[i] = (struct sender_job){ctx, receiver.bound, sender_type, count / senders + (i == 0 ? count % senders : 0), 0,
+                                      size, receiver.curve, &receiver.subscribed};
+        if (i > 0 && pthread_create(&threads[i], NULL, sender_thread, &jobs[i]) != 0) { jobs[i].rc = -1; threads[i] = 0; }
+    }
+    sender_thread(&jobs[0]);
+    for (int i = 1; i < senders; i++) if (threads[i]) pthread_join(threads[i], NULL);
+    for (int i = 0; i < senders; i++) if (jobs[i].rc != 0) rc = -1;
     int saved = errno;
     pthread_join(t, NULL);
     zmq_ctx_term(ctx);

@@ -41,6 +41,8 @@ public struct PerfRunner: Sendable {
     /// Two-process mode: the command that starts the far end (`zmqsuite perf-peer`); the
     /// ZeroMQ figures then cross a process boundary. nil: both ends are threads of this process.
     public var peerCommand: [String]?
+    /// Throughput: sender sockets (threads) sharing each trial's count, towards one receiver.
+    public var senders: Int = 1
 
     public init(trials: Int = 3, warmup: Int = 1000, rate: Double? = nil, trialSeconds: Double? = nil, curve: Bool = false,
                 peerCommand: [String]? = nil) {
@@ -80,8 +82,8 @@ public struct PerfRunner: Sendable {
         guard a.info.capabilities.features.contains("perf") else {
             throw PerfError.zmq("\(a.info.name) has no perf op (its hello lists: \(a.info.capabilities.features.joined(separator: ", ")))")
         }
-        guard rate == nil, !curve, peerCommand == nil else {
-            throw PerfError.zmq("\(a.info.name): the agent perf op runs back to back, plain, in one process (no --rate, --curve or --processes 2)")
+        guard rate == nil, !curve, peerCommand == nil, senders == 1 else {
+            throw PerfError.zmq("\(a.info.name): the agent perf op runs back to back, plain, one sender, in one process (no --rate, --curve, --senders or --processes 2)")
         }
         let name = { (t: Int32) in SocketType.allCases.first { $0.zmqValue == t }?.rawValue ?? "\(t)" }
         return try a.call(["op": "perf", "kind": kind, "first": name(first), "second": name(second), "endpoint": endpoint,
@@ -151,10 +153,11 @@ public struct PerfRunner: Sendable {
             }
             elapsed = try peer.done(timeoutMs: 30000)
         case .zmq(.swift):
-            elapsed = try SwiftLoops.throughput(endpoint: try Self.endpoint(transport, endpoints), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count, curve: curve)
+            elapsed = try SwiftLoops.throughput(endpoint: try Self.endpoint(transport, endpoints), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count, curve: curve,
+                                               senders: senders)
         case .zmq(.c):
             var e: Int64 = 0
-            guard zsp_throughput(try Self.endpoint(transport, endpoints), pattern.sender, pattern.receiver, size, Int32(count), curve ? 1 : 0, &e) == 0 else {
+            guard zsp_throughput(try Self.endpoint(transport, endpoints), pattern.sender, pattern.receiver, size, Int32(count), Int32(senders), curve ? 1 : 0, &e) == 0 else {
                 throw ZMQError.last("C throughput loop, \(transport) \(size) B")
             }
             elapsed = e
@@ -233,7 +236,8 @@ public struct PerfRunner: Sendable {
 
     private func names(_ s: Subject, _ pattern: String, raw: String) -> (String, String) {
         switch s {
-        case .zmq(let impl): return (impl.rawValue, pattern + (curve ? " +curve" : "") + (peerCommand != nil ? " 2-process" : ""))
+        case .zmq(let impl):
+            return (impl.rawValue, pattern + (curve ? " +curve" : "") + (peerCommand != nil ? " 2-process" : "") + (senders > 1 ? " x\(senders) senders" : ""))
         case .raw(let r): return (r.rawValue, raw)
         case .agent(let a): return (a.info.name, pattern)
         }

@@ -137,7 +137,8 @@ enum SwiftLoops {
         return samples
     }
 
-    static func throughput(endpoint: String, sender: Int32, receiver: Int32, size: Int, count: Int, curve: Bool = false) throws -> Int64 {
+    static func throughput(endpoint: String, sender: Int32, receiver: Int32, size: Int, count: Int, curve: Bool = false,
+                           senders: Int = 1) throws -> Int64 {
         let keys = curve ? try CurveKeys.make() : nil
         let context = zmq_ctx_new()!
         defer { zmq_ctx_term(context) }
@@ -162,9 +163,23 @@ enum SwiftLoops {
             }
             box.elapsed = nowNs() - start
         }
-        let sent = Result { try sendStream(context, real, sender: sender, size: size, count: count, keys: keys, subscribed: box.subscribed) }
+        // Several senders share the count (the first takes the remainder); one sends on this thread.
+        let shares = (0..<senders).map { count / senders + ($0 == 0 ? count % senders : 0) }
+        let others = (1..<max(senders, 1)).map { i -> (Thread, DispatchSemaphore, ResultBox) in
+            let done = DispatchSemaphore(value: 0), result = ResultBox()
+            let t = Thread {
+                result.error = (try? sendStream(context, real, sender: sender, size: size, count: shares[i], keys: keys, subscribed: box.subscribed))
+                    == nil ? PerfError.zmq("sender \(i) failed") : nil
+                done.signal()
+            }
+            t.start()
+            return (t, done, result)
+        }
+        let sent = Result { try sendStream(context, real, sender: sender, size: size, count: shares[0], keys: keys, subscribed: box.subscribed) }
+        for (_, done, _) in others { done.wait() }
         finished.wait()
         try sent.get()
+        if let e = others.compactMap(\.2.error).first { throw e }
         guard box.received == count else {
             throw PerfError.zmq("the receiver got \(box.received) of \(count) messages before its 10 s timeout")
         }
@@ -204,6 +219,10 @@ enum SwiftLoops {
         }
         zmq_close(s)
     }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    var error: Error?
 }
 
 private final class PeerBox: @unchecked Sendable {

@@ -167,12 +167,22 @@ struct Perf: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Messages/s and MB/s at the receiver, Swift and C loops, with the raw baseline.")
         @OptionGroup var options: Options
         @Option(name: .long, parsing: .upToNextOption, help: "Patterns: push-pull dealer-dealer pair pub-sub dealer-router.") var pattern: [String] = ["push-pull"]
-        func run() throws {
-            let patterns = try Perf.lookup(pattern, in: ThroughputPattern.all, name: \.name)
+        @Option(name: .long, help: "Sender sockets, each on a thread of its own, sharing each trial's messages towards one receiver (1 to 64).")
+        var senders: Int = 1
+        func validate() throws {
+            guard (1...64).contains(senders) else { throw ValidationError("--senders \(senders): expected 1 to 64") }
             if options.processes == 2 && pattern.contains("pub-sub") {
                 throw ValidationError("--processes 2 with pub-sub: the PUB cannot learn across processes when its subscription has arrived")
             }
-            let runner = PerfRunner(trials: options.trials, curve: options.curve, peerCommand: try options.peerCommand())
+            if senders > 1 && pattern.contains("pub-sub") {
+                throw ValidationError("--senders \(senders) with pub-sub: each PUB would need its own subscription probe; use one sender")
+            }
+            if senders > 1 && options.processes == 2 { throw ValidationError("--senders \(senders) with --processes 2: use one of them") }
+        }
+        func run() throws {
+            let patterns = try Perf.lookup(pattern, in: ThroughputPattern.all, name: \.name)
+            var runner = PerfRunner(trials: options.trials, curve: options.curve, peerCommand: try options.peerCommand())
+            runner.senders = senders
             let (loops, agents) = try options.implementations()
             defer { for a in agents { a.shutdown() } }
             try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: loops, agents: agents, patterns: patterns, baseline: true))

@@ -119,4 +119,14 @@ struct PerfToolsTests {
                                              pattern: ThroughputPattern.all[0], size: 64, count: 5000)
         #expect(thr.count == 2 && thr.allSatisfy { ($0.messagesPerSecond?.median ?? 0) > 0 })
     }
+
+    /// Several senders share the count: the receiver still gets every message (the loops
+    /// throw otherwise), in the Swift and the C loop.
+    @Test func severalSenders() throws {
+        var runner = PerfRunner(trials: 1, warmup: 10)
+        runner.senders = 3
+        let group = try runner.throughputGroup(PerfImplementation.allCases, baseline: nil, transport: "tcp",
+                                               pattern: ThroughputPattern.all[0], size: 64, count: 10_001)
+        #expect(group.count == 2 && group.allSatisfy { $0.pattern.hasSuffix("x3 senders") && ($0.messagesPerSecond?.median ?? 0) > 0 })
+    }
 }

@@ -17,8 +17,9 @@ int zsp_latency(const char *endpoint, int client_type, int server_type, size_t s
 
 // One-way stream (PUSH/PULL, DEALER/DEALER, PAIR): `count` messages of `size` bytes; elapsed_ns is from the receiver's
 // first message to its last (local_thr's measure).
+// `senders` (1 to 64) sockets on threads of their own share the count.
 int zsp_throughput(const char *endpoint, int sender_type, int receiver_type, size_t size,
-                   int count, int curve, int64_t *elapsed_ns);
+                   int count, int senders, int curve, int64_t *elapsed_ns);
 
 // Two processes: the bound end alone (echo for latency, sink for throughput), which calls
 // `ready` with the real endpoint once bound, then serves `messages` messages (the sink's

@@ -75,7 +75,7 @@ struct Perf: ParsableCommand {
     typealias Job = (label: String, run: () throws -> [PerfResult])
 
     /// Runs the planned measurement groups with a progress line, then writes and prints the record.
-    static func execute(_ o: Options, _ jobs: [Job]) throws {
+    static func execute(_ o: Options, _ jobs: [Job], agents: [AgentDriver] = []) throws {
         let start = Date()
         var results: [PerfResult] = []
         var failures = 0
@@ -88,7 +88,7 @@ struct Perf: ParsableCommand {
                 results.append(.failed(kind: job.label, implementation: "", transport: "", pattern: "", size: 0, count: 0, error: "\(error)"))
             }
         }
-        var env = RunEnvironment.capture(implementations: [LibzmqDriver().info], start: start)
+        var env = RunEnvironment.capture(implementations: [LibzmqDriver().info] + agents.map(\.info), start: start)
         env.endTime = Date()
         let record = PerfRecord(environment: env, results: results)
         let directory = o.out ?? "results/perf-" + stamp(start)
@@ -159,7 +159,7 @@ struct Perf: ParsableCommand {
             let runner = PerfRunner(trials: options.trials, rate: rate, curve: options.curve, peerCommand: try options.peerCommand())
             let (loops, agents) = try options.implementations()
             defer { for a in agents { a.shutdown() } }
-            try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: loops, agents: agents, patterns: patterns, baseline: true))
+            try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: loops, agents: agents, patterns: patterns, baseline: true), agents: agents)
         }
     }
 
@@ -185,7 +185,7 @@ struct Perf: ParsableCommand {
             runner.senders = senders
             let (loops, agents) = try options.implementations()
             defer { for a in agents { a.shutdown() } }
-            try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: loops, agents: agents, patterns: patterns, baseline: true))
+            try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: loops, agents: agents, patterns: patterns, baseline: true), agents: agents)
         }
     }
 
@@ -225,7 +225,7 @@ struct Perf: ParsableCommand {
                 jobs += Perf.latencyJobs(Options.withCount(o, 3000), runner: runner, impls: loops, agents: inAgents, patterns: [LatencyPattern.all[0]], baseline: true)
                 jobs += Perf.throughputJobs(o, runner: runner, impls: loops, agents: inAgents, patterns: [ThroughputPattern.all[0]], baseline: true)
             }
-            try Perf.execute(o, jobs)
+            try Perf.execute(o, jobs, agents: agents)
         }
     }
 }

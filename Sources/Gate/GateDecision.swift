@@ -210,6 +210,9 @@ public enum Gatekeeper {
         for (what, x, y) in [("CPU", be.cpu, ce.cpu), ("cores", "\(be.cores)", "\(ce.cores)"), ("OS", be.os, ce.os), ("kernel", be.kernel, ce.kernel)] where x != y {
             w.append("the baseline comes from a different environment: \(what) \(x) there, \(y) here; performance differences may be the machine's")
         }
+        if b.build != c.build {
+            w.append("the baseline was measured by a \(b.build) build and this record by a \(c.build) build: Swift-loop figures differ for that reason alone")
+        }
         if b.suite != c.suite {
             w.append("the baseline is a '\(b.suite)' suite and this run a '\(c.suite)' suite: only what both measured is compared")
         }

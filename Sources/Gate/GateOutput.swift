@@ -62,7 +62,7 @@ public enum GateOutput {
         let entries = record.metrics.filter { !$0.trials.isEmpty && ($0.direction == .biggerIsBetter) == biggerIsBetter }.map { m in
             let spread = (m.trials.max()! - m.trials.min()!) / 2
             return Entry(name: m.name, unit: m.unit, value: m.median, range: String(format: "± %.4g", spread),
-                         extra: "\(m.trials.count) trials; median")
+                         extra: "median of \(m.passMedians.count) pass medians, \(m.trials.count) trials")
         }
         return (try? ReportWriter.encoder().encode(entries)) ?? Data("[]".utf8)
     }

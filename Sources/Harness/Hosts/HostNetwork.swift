@@ -38,6 +38,8 @@ public final class HostNetwork: @unchecked Sendable {
         if let why = Self.unavailableReason() { throw HostError.unavailable(why) }
         owner = getpid()
         Self.removeLeftovers()
+        // Before the first namespace exists, so that an interrupted setup is cleaned up too.
+        Self.guardExit()
         let base = "\(Self.prefix)\(owner)"
         let sw = "\(base)-sw"
         var made: [NamespaceHost] = []
@@ -65,7 +67,6 @@ public final class HostNetwork: @unchecked Sendable {
             throw error
         }
         hosts = made
-        Self.guardExit()
     }
 
     /// Removes this process's namespaces however it ends: exit() (a second Ctrl-C), or

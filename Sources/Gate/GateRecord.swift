@@ -34,7 +34,7 @@ public struct GateRecord: Codable, Sendable {
             for m in pass.results.flatMap(Metric.from) {
                 if var seen = byName[m.name] {
                     seen.trials += m.trials
-                    if !m.trials.isEmpty { seen.passMedians.append(Statistics.median(m.trials)) }
+                    seen.passMedians += m.passMedians
                     seen.error = seen.error ?? m.error
                     byName[m.name] = seen
                 } else {
@@ -93,7 +93,7 @@ public struct Metric: Codable, Sendable {
     public var error: String?
 
     /// The median of the pass medians (each pass weighs the same).
-    public var median: Double { Statistics.median(passMedians) }
+    public var median: Double { Trials.median(of: passMedians) }
 
     /// How far apart the passes' medians lie, over their median: the run-to-run noise.
     public var passSpread: Double {
@@ -128,7 +128,7 @@ extension Metric {
     /// This metric as one pass: its median is the pass's median.
     var withPassMedian: Metric {
         var m = self
-        m.passMedians = trials.isEmpty ? [] : [Statistics.median(trials)]
+        m.passMedians = trials.isEmpty ? [] : [Trials.median(of: trials)]
         return m
     }
 }

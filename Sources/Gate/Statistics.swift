@@ -1,15 +1,10 @@
 import Foundation
+import PerfTools
 
 /// The two-sample statistics the gate decides with: the Mann-Whitney U test (rank-based, so
 /// one stalled trial does not sway it; asv uses the same test) and a bootstrap confidence
 /// interval of the ratio of medians (the estimate the report gives, as criterion.rs does).
 public enum Statistics {
-    public static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        guard !s.isEmpty else { return .nan }
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     /// U of sample `a` against `b`: pairs where a's value is larger, ties counting one half.
     static func u(_ a: [Double], _ b: [Double]) -> Double {
         var u = 0.0
@@ -63,8 +58,8 @@ public enum Statistics {
         var ratios: [Double] = []
         ratios.reserveCapacity(resamples)
         for _ in 0..<resamples {
-            let b = median((0..<baseline.count).map { _ in baseline[Int(rng.next() % UInt64(baseline.count))] })
-            let c = median((0..<current.count).map { _ in current[Int(rng.next() % UInt64(current.count))] })
+            let b = Trials.median(of: (0..<baseline.count).map { _ in baseline[Int(rng.next() % UInt64(baseline.count))] })
+            let c = Trials.median(of: (0..<current.count).map { _ in current[Int(rng.next() % UInt64(current.count))] })
             ratios.append(c / b)
         }
         ratios.sort()

@@ -48,12 +48,19 @@ public struct Trials: Codable, Sendable {
     public init(_ values: [Double]) {
         self.values = values
         let s = values.sorted()
-        median = s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
+        median = s.isEmpty ? 0 : Self.median(of: s)
         let m = s.isEmpty ? 0 : s.reduce(0, +) / Double(s.count)
         mean = m
         guard s.count > 1, m > 0 else { relativeSpread = 0; return }
         let variance = s.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(s.count - 1)
         relativeSpread = Self.t95(degrees: s.count - 1) * (variance / Double(s.count)).squareRoot() / m
+    }
+
+    /// The middle value, or the mean of the two middle ones (nan for no values).
+    public static func median(of values: [Double]) -> Double {
+        let s = values.sorted()
+        guard !s.isEmpty else { return .nan }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     /// Two-sided 95% critical values of Student's t.

@@ -165,21 +165,19 @@ enum SwiftLoops {
         }
         // Several senders share the count (the first takes the remainder); one sends on this thread.
         let shares = (0..<senders).map { count / senders + ($0 == 0 ? count % senders : 0) }
-        let others = (1..<max(senders, 1)).map { i -> (Thread, DispatchSemaphore, ResultBox) in
+        let others = (1..<max(senders, 1)).map { i -> (DispatchSemaphore, ResultBox) in
             let done = DispatchSemaphore(value: 0), result = ResultBox()
-            let t = Thread {
-                result.error = (try? sendStream(context, real, sender: sender, size: size, count: shares[i], keys: keys, subscribed: box.subscribed))
-                    == nil ? PerfError.zmq("sender \(i) failed") : nil
+            Thread {
+                result.value = Result { try sendStream(context, real, sender: sender, size: size, count: shares[i], keys: keys, subscribed: box.subscribed) }
                 done.signal()
-            }
-            t.start()
-            return (t, done, result)
+            }.start()
+            return (done, result)
         }
         let sent = Result { try sendStream(context, real, sender: sender, size: size, count: shares[0], keys: keys, subscribed: box.subscribed) }
-        for (_, done, _) in others { done.wait() }
+        for (done, _) in others { done.wait() }
         finished.wait()
         try sent.get()
-        if let e = others.compactMap(\.2.error).first { throw e }
+        for (_, result) in others { try result.value.get() }
         guard box.received == count else {
             throw PerfError.zmq("the receiver got \(box.received) of \(count) messages before its 10 s timeout")
         }
@@ -221,8 +219,9 @@ enum SwiftLoops {
     }
 }
 
+/// How one extra sender thread ended.
 private final class ResultBox: @unchecked Sendable {
-    var error: Error?
+    var value: Result<Void, Error> = .success(())
 }
 
 private final class PeerBox: @unchecked Sendable {

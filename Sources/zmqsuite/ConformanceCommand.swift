@@ -43,9 +43,8 @@ struct Conformance: ParsableCommand {
         let runner = ConformanceRunner(driver: driver, jobs: running.jobs, pool: pool)
         // Multicast cells (and --across-hosts) run in network namespaces, with the
         // implementation's agent started inside each: zmq-agent for the in-process libzmq.
-        let agent = impl == "libzmq" ? registry.entries.first { $0.name == "zmq-agent" } : registry.entries.first { $0.name == impl }
         let (cells, rig) = placeOnHosts(runner.plan(cases, transports: running.transports), acrossHosts: acrossHosts,
-                                        implementation: impl, agent: agent.map { registry.command(for: $0, bin: registryOptions.bin) })
+                                        implementation: impl, agent: registry.agentCommand(for: impl, bin: registryOptions.bin))
         defer { rig?.shutdown() }
         if cells.isEmpty { throw ValidationError("no cell to run: the chosen cases do not apply to --transport \(running.transport.map(\.rawValue).joined(separator: " "))") }
 

@@ -10,7 +10,7 @@ struct GateCommand: ParsableCommand {
         discussion: """
             Exit codes: 0 no regression, 1 a regression (a cell that passed in the baseline and does not now, \
             a metric worse beyond its threshold and significant, or a baseline figure not measured now), \
-            2 the gate could not run.
+            2 the gate could not run, 130 after Ctrl-C.
             """)
 
     @Option(name: .long, help: "The baseline record (made by 'zmqsuite baseline record').")
@@ -61,7 +61,7 @@ struct GateCommand: ParsableCommand {
             guard base.build == GateSuite.build else {
                 throw ValidationError("--baseline \(baseline) was recorded by a \(base.build) build and this is a \(GateSuite.build) build: their Swift-loop figures are not comparable; run .build/\(base.build)/zmqsuite")
             }
-            now = try suite.measure(cases: catalogue, jobs: jobs, directory: directory, agent: try registry.zmqAgent())
+            now = try suite.measure(cases: catalogue, jobs: jobs, directory: directory, agent: try registry.load().agentCommand(for: "libzmq", bin: registry.bin))
         }
         var policy = GatePolicy()
         policy.thresholds = try thresholds()
@@ -114,20 +114,13 @@ struct BaselineCommand: ParsableCommand {
         }
 
         func run() throws {
+            // The conformance reports go to a scratch folder, kept only when the run is cut short.
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-baseline-\(getpid())").path
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            let record = try suite.measure(cases: catalogue, jobs: jobs, directory: scratch, passes: passes, agent: try registry.zmqAgent())
+            let record = try suite.measure(cases: catalogue, jobs: jobs, directory: scratch, passes: passes, agent: try registry.load().agentCommand(for: "libzmq", bin: registry.bin))
+            try? FileManager.default.removeItem(atPath: scratch)
             try record.write(to: out)
             let gated = record.metrics.filter(\.gated)
             print("baseline: \(out): \(record.conformance.cells.count) cells, \(gated.count) gated metrics (\(record.metrics.count - gated.count) raw-transport ones for context), \(record.build) build")
         }
-    }
-}
-
-extension RegistryOptions {
-    /// The command of zmq-agent (libzmq in a process of its own), to run inside hosts.
-    func zmqAgent() throws -> [String]? {
-        let r = try load()
-        return r.entries.first { $0.name == "zmq-agent" }.map { r.command(for: $0, bin: bin) }
     }
 }

@@ -43,7 +43,6 @@ enum GateSuite: String, ExpressibleByArgument, CaseIterable {
     /// Multicast cells run on hosts with `agent` (zmq-agent) inside; without it or without root
     /// they are UNSUPPORTED, in the baseline as now.
     func measure(cases: CatalogueOptions, jobs: Int, directory: String, passes: Int = GateSuite.passes, agent: [String]?) throws -> GateRecord {
-        let start = Date()
         let definitions = try cases.load()
         guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start workers") }
         let pool = WorkerPool(executable: exe, casesDirectory: cases.cases)
@@ -53,16 +52,13 @@ enum GateSuite: String, ExpressibleByArgument, CaseIterable {
         let (cells, rig) = placeOnHosts(runner.plan(definitions), acrossHosts: false, implementation: "libzmq", agent: agent)
         defer { rig?.shutdown() }
         FileHandle.standardError.write(Data("zmqsuite gate (\(rawValue)): \(cells.count) conformance cells, then the perf set\n".utf8))
-        let writer = try ReportWriter(directory: directory + "/conformance")
-        let progress = Progress(total: cells.count)
-        let results = runner.run(cells, onResult: { writer.journal($0); progress.add($0) })
-        progress.end()
-        var env = RunEnvironment.capture(implementations: [driver.info], start: start)
-        env.endTime = Date()
-        let conformance = RunRecord(kind: "conformance", environment: env, cells: results, planned: cells.count, interrupted: false)
-        try writer.write(conformance)
-
-        return GateRecord(suite: rawValue, build: Self.build, conformance: conformance, perfPasses: try measurePerf(passes: passes, environment: env))
+        let conformance = try runRecorded(kind: "conformance", runner: runner, cells: cells, implementations: [driver.info],
+                                          directory: directory + "/conformance")
+        if conformance.summary.interrupted {
+            FileHandle.standardError.write(Data("zmqsuite: interrupted; the finished cells are in \(directory)/conformance\n".utf8))
+            throw ExitCode(130)
+        }
+        return GateRecord(suite: rawValue, build: Self.build, conformance: conformance, perfPasses: try measurePerf(passes: passes, environment: conformance.environment))
     }
 
     /// The perf set, `passes` times over.

@@ -39,7 +39,7 @@ func placeOnHosts(_ cells: [Cell], acrossHosts: Bool, implementation: String, ag
         why = "\(implementation) has no agent to start inside a host"
     }
     if let rig {
-        FileHandle.standardError.write(Data("hosts: \(rig.network.hosts.map { "\($0.label)=\($0.namespace) \($0.address)" }.joined(separator: ", "))\n".utf8))
+        FileHandle.standardError.write(Data("hosts: \(rig.network.description)\n".utf8))
     } else {
         FileHandle.standardError.write(Data("hosts: none (\(why ?? "")); cells that need them are UNSUPPORTED\n".utf8))
     }

@@ -36,7 +36,7 @@ extension Perf {
             let start = Date()
             let network = try HostNetwork(count: 1 + receivers)
             defer { network.remove() }
-            FileHandle.standardError.write(Data("hosts: \(network.hosts.map { "\($0.label)=\($0.namespace) \($0.address)" }.joined(separator: ", "))\n".utf8))
+            FileHandle.standardError.write(Data("hosts: \(network.description)\n".utf8))
             let t = Transport(rawValue: transport)!
             var results: [PerfResult] = []
             for s in size {

@@ -5,8 +5,27 @@ import Harness
 /// Runs planned cells with progress and Ctrl-C handling, writes the reports, prints the
 /// summary, and turns the outcome into the exit code (0, 1, or 130 when interrupted).
 func runAndReport(kind: String, runner: ConformanceRunner, cells: [Cell], implementations: [ImplementationInfo], out: String?) throws {
+    let directory = out ?? "results/\(kind)-" + stamp(Date())
+    let record = try runRecorded(kind: kind, runner: runner, cells: cells, implementations: implementations, directory: directory)
+    if out == nil { pointLatest(at: directory) }
+
+    let s = record.summary
+    print(Outcome.allCases.map { "\($0.rawValue) \(s.outcomes[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+    print("report: \(directory)/report.html (also report.json, junit.xml, summary.md)")
+    if s.interrupted { throw ExitCode(130) }
+    if s.mustNotPassed > 0 {
+        print("\(s.mustNotPassed) MUST cell(s) did not pass")
+        throw ExitCode(1)
+    }
+}
+
+/// Runs planned cells with progress and Ctrl-C handling (the first stops new cells, the
+/// second writes what finished and exits 130) and writes the run's reports into `directory`,
+/// the journal as each cell finishes. Returns the record; `summary.interrupted` says whether
+/// Ctrl-C cut it short.
+func runRecorded(kind: String, runner: ConformanceRunner, cells: [Cell], implementations: [ImplementationInfo],
+                 directory: String) throws -> RunRecord {
     let start = Date()
-    let directory = out ?? "results/\(kind)-" + stamp(start)
     let writer = try ReportWriter(directory: directory)
     let progress = Progress(total: cells.count)
     let interrupt = Interrupt()
@@ -29,17 +48,7 @@ func runAndReport(kind: String, runner: ConformanceRunner, cells: [Cell], implem
         progress.add(r)
     }, shouldStop: { interrupt.requested })
     progress.end()
-    let record = try finish(results, interrupt.requested)
-    if out == nil { pointLatest(at: directory) }
-
-    let s = record.summary
-    print(Outcome.allCases.map { "\($0.rawValue) \(s.outcomes[$0.rawValue] ?? 0)" }.joined(separator: ", "))
-    print("report: \(directory)/report.html (also report.json, junit.xml, summary.md)")
-    if interrupt.requested { throw ExitCode(130) }
-    if s.mustNotPassed > 0 {
-        print("\(s.mustNotPassed) MUST cell(s) did not pass")
-        throw ExitCode(1)
-    }
+    return try finish(results, interrupt.requested)
 }
 
 func stamp(_ d: Date) -> String {

@@ -39,6 +39,13 @@ public struct Registry: Sendable {
         }
     }
 
+    /// The agent command that runs an implementation in a process of its own (inside a host,
+    /// for instance): zmq-agent for the in-process libzmq, else the implementation's entry.
+    public func agentCommand(for implementation: String, bin: String) -> [String]? {
+        let name = implementation == "libzmq" ? "zmq-agent" : implementation
+        return entries.first { $0.name == name }.map { command(for: $0, bin: bin) }
+    }
+
     /// An implementation: a driver, or the reason it cannot be used here.
     public enum Availability {
         case ready(Driver)

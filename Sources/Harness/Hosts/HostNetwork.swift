@@ -11,6 +11,11 @@ public struct NamespaceHost: Sendable, Codable {
     public var address: String    // 10.213.0.x
 }
 
+extension NamespaceHost: CustomStringConvertible {
+    /// "a=zsh1234-a eth0 10.213.0.2", as reports and progress lines name a host.
+    public var description: String { "\(label)=\(namespace) \(interface) \(address)" }
+}
+
 /// Real hosts on one machine for multicast and cross-host cases: network namespaces joined
 /// by veth pairs to a bridge that lives in a namespace of its own, so the root namespace
 /// (`ip link`) never sees anything the suite made. Addresses come from 10.213.0.0/24, used
@@ -88,6 +93,9 @@ public final class HostNetwork: @unchecked Sendable {
     private static func guardExit() { _ = exitGuard }
 
     deinit { remove() }
+
+    /// Every host, as progress lines name them.
+    public var description: String { hosts.map(\.description).joined(separator: ", ") }
 
     /// The command that runs `argv` inside a host.
     public func command(on host: NamespaceHost, _ argv: [String]) -> [String] {

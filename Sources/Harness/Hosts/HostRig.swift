@@ -9,7 +9,7 @@ public struct HostPlacement: @unchecked Sendable {
 
     /// "a=zsh123-a eth0 10.213.0.2, b=..." for the cell's record.
     public var description: String {
-        "hosts " + hosts.map { "\($0.label)=\($0.namespace) \($0.interface) \($0.address)" }.joined(separator: ", ")
+        "hosts " + hosts.map(\.description).joined(separator: ", ")
     }
 }
 

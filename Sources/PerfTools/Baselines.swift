@@ -50,7 +50,7 @@ enum Baselines {
         let connected = withUnsafeMutablePointer(to: &addr) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, len) == 0 }
         }
-        guard connected else { throw PerfError.system("connect", errno) }
+        guard connected else { throw PerfError.system("connect(2)", errno) }
         let server = accept(listener, nil, nil)
         guard server >= 0 else { throw PerfError.system("accept", errno) }
         var one: Int32 = 1

@@ -78,7 +78,7 @@ public struct PerfRunner: Sendable {
 
     /// A measurement inside an agent (the protocol's perf op): both ends are the agent's own.
     private func agentPerf(_ a: AgentDriver, _ kind: String, first: Int32, second: Int32, endpoint: String, size: Int,
-                           count: Int) throws -> [String: Any] {
+                           count: Int) throws -> AgentReply {
         guard a.info.capabilities.features.contains("perf") else {
             throw PerfError.zmq("\(a.info.name) has no perf op (its hello lists: \(a.info.capabilities.features.joined(separator: ", ")))")
         }
@@ -86,8 +86,15 @@ public struct PerfRunner: Sendable {
             throw PerfError.zmq("\(a.info.name): the agent perf op runs back to back, plain, one sender, in one process (no --rate, --curve, --senders or --processes 2)")
         }
         let name = { (t: Int32) in SocketType.allCases.first { $0.zmqValue == t }?.rawValue ?? "\(t)" }
-        return try a.call(["op": "perf", "kind": kind, "first": name(first), "second": name(second), "endpoint": endpoint,
-                           "size": size, "warmup": warmup, "count": count], timeoutMs: 120_000)
+        var request = AgentRequest(op: "perf")
+        request.kind = kind
+        request.first = name(first)
+        request.second = name(second)
+        request.endpoint = endpoint
+        request.size = size
+        request.warmup = warmup
+        request.count = count
+        return try a.call(request, timeoutMs: 120_000)
     }
 
     private func latencyTrial(_ subject: Subject, transport: String, pattern: LatencyPattern, size: Int, count: Int) throws -> LatencySummary {
@@ -100,7 +107,7 @@ public struct PerfRunner: Sendable {
         case .agent(let a):
             let r = try agentPerf(a, "latency", first: pattern.client, second: pattern.server, endpoint: try Self.endpoint(transport, endpoints),
                                   size: size, count: count)
-            guard let samples = (r["samples_ns"] as? [NSNumber])?.map(\.int64Value), samples.count == count else {
+            guard let samples = r.samplesNs, samples.count == count else {
                 throw PerfError.zmq("\(a.info.name): perf latency gave no \(count) samples")
             }
             return LatencySummary(samplesNs: samples, expectedIntervalNs: expected)
@@ -139,7 +146,7 @@ public struct PerfRunner: Sendable {
         case .agent(let a):
             let r = try agentPerf(a, "throughput", first: pattern.sender, second: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
                                   size: size, count: count)
-            guard let ns = (r["elapsed_ns"] as? NSNumber)?.int64Value, (r["received"] as? NSNumber)?.intValue == count else {
+            guard let ns = r.elapsedNs, r.received == count else {
                 throw PerfError.zmq("\(a.info.name): perf throughput did not report \(count) messages received")
             }
             elapsed = ns

@@ -37,7 +37,7 @@ struct Conformance: ParsableCommand {
         // An agent is a process of its own already: its crash is one ERROR cell without workers.
         if isolation == .process && driver is LibzmqDriver {
             guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start workers; use --isolation thread") }
-            pool = WorkerPool(executable: exe, casesDirectory: catalogue.cases)
+            pool = WorkerPool(executable: exe)
         }
         defer { pool?.shutdown() }
         let runner = ConformanceRunner(driver: driver, jobs: running.jobs, pool: pool)

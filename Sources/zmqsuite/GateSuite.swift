@@ -45,7 +45,7 @@ enum GateSuite: String, ExpressibleByArgument, CaseIterable {
     func measure(cases: CatalogueOptions, jobs: Int, directory: String, passes: Int = GateSuite.passes, agent: [String]?) throws -> GateRecord {
         let definitions = try cases.load()
         guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start workers") }
-        let pool = WorkerPool(executable: exe, casesDirectory: cases.cases)
+        let pool = WorkerPool(executable: exe)
         defer { pool.shutdown() }
         let driver = LibzmqDriver()
         let runner = ConformanceRunner(driver: driver, jobs: jobs, pool: pool)

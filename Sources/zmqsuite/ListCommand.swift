@@ -1,19 +1,39 @@
 import ArgumentParser
+import Foundation
 import Harness
 
 struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the cases with their spec references and levels.")
+    static let configuration = CommandConfiguration(
+        abstract: "List the cases with their spec references and levels (or the clauses, or the step language).")
 
     @OptionGroup var catalogue: CatalogueOptions
 
+    @Flag(name: .long, help: "Group by clause: document and section -> the cases that check it.")
+    var bySpec = false
+
+    @Flag(name: .long, help: "Machine-readable: one JSON array of cases with their structured spec keys.")
+    var json = false
+
+    @Flag(name: .long, help: "The step language: one Markdown row per step (the README's table).")
+    var steps = false
+
     func run() throws {
+        if steps { print(StepRegistry.markdownTable(), terminator: ""); return }
         let cases = try catalogue.load()
-        for c in cases {
-            print("\(c.id)  [\(c.level.rawValue)]  \(c.transports.map(\.rawValue).joined(separator: ","))")
-            print("    \(c.spec)")
-            if !c.title.isEmpty { print("    \(c.title)") }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(cases.map(CaseListing.init)), as: UTF8.self))
+        } else if bySpec {
+            print(CaseListing.bySpec(cases), terminator: "")
+        } else {
+            for c in cases {
+                print("\(c.id)  [\(c.level.rawValue)]  \(c.transports.map(\.rawValue).joined(separator: ","))")
+                print("    \(c.spec)")
+                if !c.title.isEmpty { print("    \(c.title)") }
+            }
+            let cells = cases.reduce(0) { $0 + $1.transports.count }
+            print("\(cases.count) cases, \(cells) cells, \(Set(cases.map(\.area)).count) areas")
         }
-        let cells = cases.reduce(0) { $0 + $1.transports.count }
-        print("\(cases.count) cases, \(cells) cells, \(Set(cases.map(\.area)).count) areas")
     }
 }

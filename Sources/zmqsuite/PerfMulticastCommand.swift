@@ -44,8 +44,10 @@ extension Perf {
                 var lost = 0
                 for trial in 1...trials {
                     FileHandle.standardError.write(Data("\(transport) \(s) B at \(rate) kbit/s, trial \(trial)/\(trials)\n".utf8))
-                    let r = try self.trial(network, exe: exe, transport: t, size: s)
-                    rates.append(r.slowest)
+                    let r = try MulticastTrial.run(on: network, exe: exe, transport: t, size: s, count: count, rate: rate)
+                    FileHandle.standardError.write(Data(String(format: "  sender %.0f msg/s, slowest receiver %.0f msg/s, lost %d\n",
+                                                               r.senderRate, r.slowestReceiverRate, r.lost).utf8))
+                    rates.append(r.slowestReceiverRate)
                     lost += r.lost
                 }
                 results.append(.multicast(transport: transport, pattern: "pub-sub x\(receivers) @\(rate) kbit/s", size: s, count: count,
@@ -59,49 +61,6 @@ extension Perf {
             print(PerfReport.markdown(record))
             for r in results { print("\(r.size) B: \(r.lost ?? 0) message(s) lost over \(trials) trial(s) x \(receivers) receiver(s)") }
             print("report: \(directory)/perf.html (also perf.json, perf.md)")
-        }
-
-        /// One trial: receivers join, the sender streams, each receiver reports its counts.
-        private func trial(_ network: HostNetwork, exe: String, transport: Transport, size: Int) throws -> (slowest: Double, lost: Int) {
-            let group = EndpointAllocator(cellTag: "mcast")
-            // The data at RATE takes count * size * 8 / rate ms; allow three times that and 20 s.
-            let boundMs = Int(Double(count * size * 8) / Double(rate)) * 3 + 20000
-            let peer = { (host: NamespaceHost, role: String) throws -> LineProcess in
-                try LineProcess(executable: HostNetwork.ip, arguments: ["netns", "exec", host.namespace, exe, "multicast-peer", role,
-                    "--endpoint", group.multicastEndpoint(for: transport, interface: host.address), "--size", "\(size)", "--count", "\(count)",
-                    "--rate", "\(rate)", "--bound-ms", "\(boundMs)"])
-            }
-            let subs = try network.hosts.dropFirst().map { try peer($0, "receive") }
-            let pub = try peer(network.hosts[0], "send")
-            defer { for p in subs + [pub] { p.finish(waitingMs: 2000) } }
-            func expect(_ p: LineProcess, _ word: String, _ ms: Int) throws {
-                guard let line = p.readLine(timeoutMs: ms), line == word else {
-                    throw ValidationError("a multicast peer did not say '\(word)' within \(ms) ms (\(p.exitDescription)) \(p.stderrTail())")
-                }
-            }
-            for p in subs + [pub] { try expect(p, "connected", 10000) }
-            for p in subs { try expect(p, "joined", 15000) }
-            guard pub.write("go\n") else { throw ValidationError("the sender died before 'go': \(pub.stderrTail())") }
-            func counts(_ p: LineProcess) throws -> [String: Double] {
-                guard let line = p.readLine(timeoutMs: boundMs + 5000),
-                      let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                    throw ValidationError("a multicast peer gave no result (\(p.exitDescription)) \(p.stderrTail())")
-                }
-                return json.compactMapValues { ($0 as? NSNumber)?.doubleValue }
-            }
-            let sent = try counts(pub)
-            var slowest = Double.infinity
-            var lost = 0
-            for p in subs {
-                let c = try counts(p)
-                let received = c["received"] ?? 0
-                lost += Int(c["lost"] ?? 0)
-                slowest = min(slowest, received > 1 ? (received - 1) / max((c["elapsed_ms"] ?? 0) / 1000, 1e-9) : 0)
-            }
-            _ = pub.write("close\n")
-            let senderRate = (sent["sent"] ?? 0) / max((sent["elapsed_ms"] ?? 0) / 1000, 1e-9)
-            FileHandle.standardError.write(Data(String(format: "  sender %.0f msg/s, slowest receiver %.0f msg/s, lost %d\n", senderRate, slowest, lost).utf8))
-            return (slowest, lost)
         }
     }
 }

@@ -8,22 +8,26 @@ struct Worker: ParsableCommand {
         abstract: "Run cells sent on stdin (internal: the conformance runner's crash-isolated worker).",
         shouldDisplay: false)
 
-    @Option(name: .long, help: "Directory of case files.")
-    var cases: String = "cases"
-
-    struct Request: Decodable { var caseId: String; var transport: Transport }
-
     func run() throws {
-        let catalogue = Dictionary(uniqueKeysWithValues: try CaseLoader.loadDirectory(cases).map { ($0.id, $0) })
-        let runner = ConformanceRunner(driver: LibzmqDriver(), jobs: 1)
+        var runners: [String: ConformanceRunner] = [:]
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         while let line = readLine() {
-            guard let request = try? JSONDecoder().decode(Request.self, from: Data(line.utf8)),
-                  let definition = catalogue[request.caseId] else {
-                FileHandle.standardError.write(Data("worker: bad request: \(line)\n".utf8))
+            let request: WorkerRequest
+            let definition: CaseDefinition
+            do {
+                request = try JSONDecoder().decode(WorkerRequest.self, from: Data(line.utf8))
+                definition = try request.definition()
+            } catch {
+                FileHandle.standardError.write(Data("worker: bad request (\(error)): \(line.prefix(200))\n".utf8))
                 throw ExitCode(2)
             }
+            guard let make = WorkerRequest.inProcessDrivers[request.driver] else {
+                FileHandle.standardError.write(Data("worker: no in-process implementation '\(request.driver)'\n".utf8))
+                throw ExitCode(2)
+            }
+            let runner = runners[request.driver] ?? ConformanceRunner(driver: make(), jobs: 1)
+            runners[request.driver] = runner
             let result = runner.runCell(Cell(definition: definition, transport: request.transport))
             FileHandle.standardOutput.write(try encoder.encode(result) + Data("\n".utf8))
         }

@@ -11,7 +11,7 @@ struct CatalogueTests {
         let cases = try CaseLoader.loadDirectory(catalogueDirectory)
         let expectations = try Expectations.load(catalogueDirectory + "/expectations/libzmq.yaml")
         let executable = try #require(WorkerPool.defaultExecutable(), "build the zmqsuite product first (scripts/test does)")
-        let pool = WorkerPool(executable: executable, casesDirectory: catalogueDirectory)
+        let pool = WorkerPool(executable: executable)
         defer { pool.shutdown() }
         let runner = ConformanceRunner(driver: sharedDriver, jobs: 6, pool: pool)
         // Cells that need hosts (multicast) run in MulticastTests, on network namespaces.

@@ -4,7 +4,7 @@ import Testing
 /// Each kind of malformed case file is refused with its file, line and problem.
 @Suite("Case loader errors")
 struct LoaderTests {
-    static let header = "id: t.case\nspec: test\nlevel: MUST\n"
+    static let header = "id: t.case\nspec: \"RFC 31 2.1: test\"\nlevel: MUST\n"
 
     @Test func unknownTopLevelKey() throws {
         let e = try #require(loadError(Self.header + "colour: blue\nsteps:\n  - socket: { name: a, type: PAIR }\n"))
@@ -73,7 +73,7 @@ struct LoaderTests {
     }
 
     @Test func badLevel() throws {
-        let e = try #require(loadError("id: t.case\nspec: s\nlevel: MAYBE\nsteps:\n  - socket: { name: a, type: PAIR }\n"))
+        let e = try #require(loadError("id: t.case\nspec: \"RFC 31: s\"\nlevel: MAYBE\nsteps:\n  - socket: { name: a, type: PAIR }\n"))
         #expect(e.line == 3)
         #expect(e.message.contains("unknown level 'MAYBE'"))
     }
@@ -90,7 +90,7 @@ struct LoaderTests {
     }
 
     @Test func unknownTransport() throws {
-        let e = try #require(loadError("id: t.case\nspec: s\nlevel: MUST\ntransports: [tcp, carrier-pigeon]\nsteps:\n  - socket: { name: a, type: PAIR }\n"))
+        let e = try #require(loadError("id: t.case\nspec: \"RFC 31: s\"\nlevel: MUST\ntransports: [tcp, carrier-pigeon]\nsteps:\n  - socket: { name: a, type: PAIR }\n"))
         #expect(e.line == 4)
         #expect(e.message.contains("unknown transport 'carrier-pigeon'"))
     }

@@ -16,7 +16,7 @@ struct RunnerTests {
         """
 
     @Test func wrongExpectationIsFail() throws {
-        let r = try runInline("id: t.wrong\nspec: s\nlevel: MUST\n" + Self.pair + "\n  - recv: { socket: b, expect: [\"expected\"] }\n", transports: [.inproc])
+        let r = try runInline("id: t.wrong\nspec: \"RFC 31: s\"\nlevel: MUST\n" + Self.pair + "\n  - recv: { socket: b, expect: [\"expected\"] }\n", transports: [.inproc])
         #expect(r.count == 1)
         #expect(r[0].outcome == .FAIL)
         let f = try #require(r[0].failure)
@@ -26,14 +26,14 @@ struct RunnerTests {
     }
 
     @Test func rightExpectationIsPass() throws {
-        let r = try runInline("id: t.right\nspec: s\nlevel: MUST\n" + Self.pair + "\n  - recv: { socket: b, expect: [\"actual\"] }\n", transports: [.inproc, .tcp])
+        let r = try runInline("id: t.right\nspec: \"RFC 31: s\"\nlevel: MUST\n" + Self.pair + "\n  - recv: { socket: b, expect: [\"actual\"] }\n", transports: [.inproc, .tcp])
         #expect(r.map(\.outcome) == [.PASS, .PASS])
     }
 
     @Test func levelsMapToOutcomes() throws {
         let body = Self.pair + "\n  - recv: { socket: b, expect: [\"other\"] }\n"
-        let should = try runInline("id: t.should\nspec: s\nlevel: SHOULD\n" + body, transports: [.inproc])
-        let may = try runInline("id: t.may\nspec: s\nlevel: MAY\n" + body, transports: [.inproc])
+        let should = try runInline("id: t.should\nspec: \"RFC 31: s\"\nlevel: SHOULD\n" + body, transports: [.inproc])
+        let may = try runInline("id: t.may\nspec: \"RFC 31: s\"\nlevel: MAY\n" + body, transports: [.inproc])
         #expect(should[0].outcome == .NON_STRICT)
         #expect(may[0].outcome == .INFORMATIONAL)
     }
@@ -41,7 +41,7 @@ struct RunnerTests {
     @Test func blockingSendIsErrorAfterItsBound() throws {
         let yaml = """
             id: t.block
-            spec: s
+            spec: "RFC 31: s"
             level: MUST
             steps:
               - socket: { name: p, type: PUSH }
@@ -57,7 +57,7 @@ struct RunnerTests {
     @Test func missingMessageIsFailAfterItsBound() throws {
         let yaml = """
             id: t.silent
-            spec: s
+            spec: "RFC 31: s"
             level: MUST
             steps:
               - socket: { name: p, type: PULL }
@@ -73,7 +73,7 @@ struct RunnerTests {
         // The recv may wait 20 s, but the whole case is bounded by 300 ms (plus teardown).
         let yaml = """
             id: t.watchdog
-            spec: s
+            spec: "RFC 31: s"
             level: MUST
             timeout: 300ms
             steps:
@@ -89,7 +89,7 @@ struct RunnerTests {
     }
 
     @Test func missingSymbolIsUnsupportedWithReason() throws {
-        let yaml = "id: t.draft\nspec: s\nlevel: MUST\nrequires: [symbol:zmq_no_such_function]\nsteps:\n  - socket: { name: a, type: PAIR }\n"
+        let yaml = "id: t.draft\nspec: \"RFC 31: s\"\nlevel: MUST\nrequires: [symbol:zmq_no_such_function]\nsteps:\n  - socket: { name: a, type: PAIR }\n"
         let r = try runInline(yaml, transports: [.inproc])
         #expect(r[0].outcome == .UNSUPPORTED)
         #expect(r[0].detail.contains("zmq_no_such_function"))
@@ -98,7 +98,7 @@ struct RunnerTests {
     @Test func severalAcceptableOutcomesAreRecorded() throws {
         let yaml = """
             id: t.choice
-            spec: s
+            spec: "RFC 31: s"
             level: MUST
             steps:
               - socket: { name: r, type: ROUTER, options: { router_mandatory: 1 } }
@@ -112,12 +112,10 @@ struct RunnerTests {
 
     @Test func implementationCrashIsErrorAndTheRunGoesOn() throws {
         // libzmq 4.3.4 without draft API aborts when a draft type handshakes over tcp.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-crash-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        // The cases exist only in memory: the workers get the case itself, not a path.
         let yaml = """
             id: t.crash
-            spec: s
+            spec: "RFC 31: s"
             level: MUST
             transports: [tcp]
             steps:
@@ -129,19 +127,18 @@ struct RunnerTests {
               - recv: { socket: s, expect: ["boom"] }
             ---
             id: t.after
-            spec: s
+            spec: "RFC 31: s"
             level: MUST
             transports: [tcp]
             steps:
               - socket: { name: b, type: PAIR }
               - bind: { socket: b }
             """
-        try yaml.write(to: dir.appendingPathComponent("c.yaml"), atomically: true, encoding: .utf8)
         let exe = try #require(WorkerPool.defaultExecutable())
-        let pool = WorkerPool(executable: exe, casesDirectory: dir.path)
+        let pool = WorkerPool(executable: exe)
         defer { pool.shutdown() }
         let runner = ConformanceRunner(driver: sharedDriver, jobs: 1, pool: pool)
-        let r = runner.run(runner.plan(try CaseLoader.loadDirectory(dir.path)))
+        let r = runner.run(runner.plan(try CaseLoader.load(yaml: yaml, file: "in-memory.yaml")))
         #expect(r.map(\.outcome) == [.ERROR, .PASS])
         #expect(r[0].detail.contains("crashed"))
     }

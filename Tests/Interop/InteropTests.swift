@@ -35,7 +35,7 @@ struct InteropTests {
         defer { for case let d as AgentDriver in drivers { d.shutdown() } }
         let chosen = try cases(["reqrep.req.lockstep", "reqrep.router.identity-prefix", "pubsub.sub.prefix-filter", "pair.exchange"])
         #expect(chosen.count == 4)
-        let cells = ConformanceRunner.planInterop(chosen, drivers: drivers, transports: [.tcp, .ipc]).filter { $0.pair != nil }
+        let cells = ConformanceRunner.planInterop(chosen, drivers: drivers, transports: [.tcp, .ipc]).filter { if case .pair = $0.mode { return true } else { return false } }
         let results = ConformanceRunner(driver: drivers[0], jobs: 6).run(cells)
         #expect(results.count == 4 * 6 * 2, "4 cases x 6 ordered pairs x 2 transports")
         for r in results where r.transport == "tcp" {
@@ -52,21 +52,27 @@ struct InteropTests {
         let driver = try agent(name)
         defer { driver.shutdown() }
         #expect(driver.info.capabilities.features.contains("perf"))
-        let base: [String: Any] = ["op": "perf", "endpoint": "tcp://127.0.0.1:*", "size": 64, "warmup": 10, "count": 200]
+        var base = AgentRequest(op: "perf")
+        base.endpoint = "tcp://127.0.0.1:*"
+        base.size = 64
+        base.warmup = 10
+        base.count = 200
         var latency = base
-        latency["kind"] = "latency"; latency["first"] = "DEALER"; latency["second"] = "ROUTER"
-        let samples = try #require(try driver.call(latency, timeoutMs: 60000)["samples_ns"] as? [NSNumber])
-        #expect(samples.count == 200 && samples.allSatisfy { $0.int64Value > 0 })
+        latency.kind = "latency"; latency.first = "DEALER"; latency.second = "ROUTER"
+        let samples = try #require(try driver.call(latency, timeoutMs: 60000).samplesNs)
+        #expect(samples.count == 200 && samples.allSatisfy { $0 > 0 })
         for (first, second) in [("PUSH", "PULL"), ("PUB", "SUB")] {
             var throughput = base
-            throughput["kind"] = "throughput"; throughput["first"] = first; throughput["second"] = second
+            throughput.kind = "throughput"; throughput.first = first; throughput.second = second
             let r = try driver.call(throughput, timeoutMs: 60000)
-            #expect((r["received"] as? NSNumber)?.intValue == 200, "\(name) \(first)/\(second)")
-            #expect(((r["elapsed_ns"] as? NSNumber)?.int64Value ?? 0) > 0)
+            #expect(r.received == 200, "\(name) \(first)/\(second)")
+            #expect((r.elapsedNs ?? 0) > 0)
         }
         // A bad request is a protocol error, not a crash: the agent answers the next one.
-        #expect(throws: (any Error).self) { try driver.call(["op": "perf", "kind": "sideways"], timeoutMs: 10000) }
-        #expect(try driver.call(latency, timeoutMs: 60000)["samples_ns"] != nil)
+        var sideways = AgentRequest(op: "perf")
+        sideways.kind = "sideways"
+        #expect(throws: (any Error).self) { try driver.call(sideways, timeoutMs: 10000) }
+        #expect(try driver.call(latency, timeoutMs: 60000).samplesNs != nil)
     }
 
     @Test("an agent killed with SIGKILL mid-cell gives ERROR for that cell, and the run goes on")
@@ -75,7 +81,7 @@ struct InteropTests {
         defer { driver.shutdown() }
         let yaml = """
             id: t.waits
-            spec: s
+            spec: "RFC 31: s"
             level: MUST
             transports: [tcp]
             steps:
@@ -84,7 +90,7 @@ struct InteropTests {
               - recv: { socket: p, within: 4s }
             ---
             id: t.after
-            spec: s
+            spec: "RFC 31: s"
             level: MUST
             transports: [tcp]
             steps:

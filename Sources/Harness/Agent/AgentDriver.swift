@@ -25,28 +25,27 @@ public final class AgentDriver: Driver, @unchecked Sendable {
         self.command = command
         let probe = try LineProcess(executable: exe, arguments: Array(command.dropFirst()))
         let link = AgentLink(process: probe)
-        let hello: [String: Any]
-        do { hello = try link.call(["op": "hello"], timeoutMs: 20000) } catch {
+        let hello: AgentReply
+        do { hello = try link.call(AgentRequest(.hello), timeoutMs: 20000) } catch {
             probe.kill()
             throw AgentError.unavailable("hello failed: \(error)")
         }
-        guard (hello["protocol"] as? Int) == AgentWire.protocolVersion else {
+        guard hello.protocol == AgentWire.protocolVersion else {
             probe.kill()
-            throw AgentError.unavailable("agent speaks protocol \(hello["protocol"] ?? "?"), zmqsuite speaks \(AgentWire.protocolVersion)")
+            throw AgentError.unavailable("agent speaks protocol \(hello.protocol.map(String.init) ?? "?"), zmqsuite speaks \(AgentWire.protocolVersion)")
         }
-        let caps = hello["capabilities"] as? [String: Any] ?? [:]
-        let transports = Set(caps["transports"] as? [String] ?? [])
+        let caps = hello.capabilities
+        let transports = Set(caps?.transports ?? [])
         var table: [String: String?] = [:]
         for t in Transport.allCases {
             // updateValue: assigning a nil literal through the subscript would remove the key.
             table.updateValue(transports.contains(t.rawValue) ? nil : "the agent does not offer \(t.rawValue)", forKey: t.rawValue)
         }
-        var capabilities = Capabilities(socketTypes: caps["socket_types"] as? [String] ?? [], transports: table,
-                                        mechanisms: caps["mechanisms"] as? [String] ?? [], draftSymbols: [:], zmqHas: [:])
-        capabilities.features = caps["features"] as? [String] ?? []
-        capabilities.options = caps["options"] as? [String]
-        info = ImplementationInfo(name: name, version: hello["version"] as? String ?? "?",
-                                  library: hello["library"] as? String ?? "?", capabilities: capabilities)
+        var capabilities = Capabilities(socketTypes: caps?.socketTypes ?? [], transports: table,
+                                        mechanisms: caps?.mechanisms ?? [], draftSymbols: [:], zmqHas: [:])
+        capabilities.features = caps?.features ?? []
+        capabilities.options = caps?.options
+        info = ImplementationInfo(name: name, version: hello.version ?? "?", library: hello.library ?? "?", capabilities: capabilities)
         idle.append(probe)
         started.append(probe)
     }
@@ -64,8 +63,8 @@ public final class AgentDriver: Driver, @unchecked Sendable {
     }
 
     private func open(_ link: AgentLink) throws -> DriverSession {
-        let reply = try link.call(["op": "session_open"], timeoutMs: 10000)
-        guard let session = reply["session"] as? Int else { throw AgentError.protocolError("session_open gave no session") }
+        let reply = try link.call(AgentRequest(.sessionOpen), timeoutMs: 10000)
+        guard let session = reply.session else { throw AgentError.protocolError("session_open gave no session") }
         return AgentSession(driver: self, link: link, session: session)
     }
 
@@ -76,7 +75,7 @@ public final class AgentDriver: Driver, @unchecked Sendable {
     }
 
     /// A request outside any session (the perf op), on a pooled agent process.
-    public func call(_ request: [String: Any], timeoutMs: Int) throws -> [String: Any] {
+    public func call(_ request: AgentRequest, timeoutMs: Int) throws -> AgentReply {
         lock.lock()
         let pooled = idle.popLast()
         lock.unlock()
@@ -127,14 +126,14 @@ final class AgentLink {
 
     /// Sends a request and returns its result, or throws ZMQError (an errno the implementation
     /// gave) or AgentError (the agent misbehaved; the link is then broken).
-    func call(_ request: [String: Any], timeoutMs: Int) throws -> [String: Any] {
+    func call(_ request: AgentRequest, timeoutMs: Int) throws -> AgentReply {
         guard !broken else { throw AgentError.died("an earlier request broke this agent") }
         var r = request
         let id = nextId
         nextId += 1
-        r["id"] = id
-        let op = request["op"] as? String ?? "?"
-        guard process.write(String(decoding: AgentWire.encode(r), as: UTF8.self) + "\n") else {
+        r.id = id
+        let op = request.op
+        guard process.write(AgentWire.line(r) + "\n") else {
             broken = true
             throw AgentError.died("\(op): cannot write to it (\(process.exitDescription)) \(process.stderrTail())")
         }
@@ -145,17 +144,18 @@ final class AgentLink {
             }
             throw AgentError.timeout("\(op) within \(timeoutMs) ms")
         }
-        guard let reply = AgentWire.decode(Data(line.utf8)) else {
+        let reply: AgentReply
+        do { reply = try AgentWire.decode(AgentReply.self, line) } catch {
             broken = true
-            throw AgentError.protocolError("\(op): not a JSON line: \(line.prefix(120))")
+            throw AgentError.protocolError("\(op): not an answer of the protocol (\(error)): \(line.prefix(120))")
         }
-        guard (reply["id"] as? Int) == id else {
+        guard reply.id == id else {
             broken = true
-            throw AgentError.protocolError("\(op): answered id \(reply["id"] ?? "none"), expected \(id)")
+            throw AgentError.protocolError("\(op): answered id \(reply.id.map(String.init) ?? "none"), expected \(id)")
         }
-        if reply["ok"] as? Bool == true { return reply }
-        let error = reply["error"] as? String ?? "PROTOCOL"
-        if error == "PROTOCOL" { throw AgentError.protocolError("\(op): \(reply["message"] ?? "")") }
+        if reply.ok == true { return reply }
+        let error = reply.error ?? "PROTOCOL"
+        if error == "PROTOCOL" { throw AgentError.protocolError("\(op): \(reply.message ?? "")") }
         throw ZMQError(name: error, operation: "\(op) (agent)")
     }
 }

@@ -10,7 +10,7 @@ public final class AgentServer {
 
     /// Operations beyond the protocol's core, by name (zmq-agent adds "perf": the hot loops run
     /// here, never over the JSON channel). Their names are listed in hello's features.
-    public typealias Operation = ([String: Any]) throws -> [String: Any]
+    public typealias Operation = (AgentRequest) throws -> AgentReply
     private let extra: [String: Operation]
 
     public init(driver: Driver, extra: [String: Operation] = [:]) {
@@ -21,169 +21,154 @@ public final class AgentServer {
     public func serve() {
         while let line = readLine(strippingNewline: true) {
             if line.isEmpty { continue }
-            var reply: [String: Any]
-            if let request = AgentWire.decode(Data(line.utf8)) {
+            var reply: AgentReply
+            do {
+                let request = try AgentWire.decode(AgentRequest.self, line)
                 reply = handle(request)
-                reply["id"] = request["id"] ?? NSNull()
-            } else {
-                reply = ["id": NSNull(), "ok": false, "error": "PROTOCOL", "message": "not a JSON object"]
+                reply.id = request.id
+            } catch {
+                reply = .failure("PROTOCOL", "not a request of the protocol: \(error)")
             }
-            FileHandle.standardOutput.write(AgentWire.encode(reply) + Data("\n".utf8))
+            FileHandle.standardOutput.write(Data((AgentWire.line(reply) + "\n").utf8))
         }
         for s in sessions.values { _ = s.teardown(timeoutMs: 1000) }
     }
 
     private struct Bad: Error { let message: String }
 
-    private func handle(_ r: [String: Any]) -> [String: Any] {
+    private func handle(_ r: AgentRequest) -> AgentReply {
         do {
             var result = try perform(r)
-            result["ok"] = true
+            result.ok = true
             return result
         } catch let e as ZMQError {
-            return ["ok": false, "error": e.name, "message": e.description]
+            return .failure(e.name, e.description)
         } catch let e as Bad {
-            return ["ok": false, "error": "PROTOCOL", "message": e.message]
+            return .failure("PROTOCOL", e.message)
         } catch {
-            return ["ok": false, "error": "PROTOCOL", "message": "\(error)"]
+            return .failure("PROTOCOL", "\(error)")
         }
     }
 
-    private func int(_ r: [String: Any], _ key: String) throws -> Int {
-        guard let v = r[key] as? NSNumber else { throw Bad(message: "missing integer '\(key)'") }
-        return v.intValue
+    private func required<T>(_ value: T?, _ key: String) throws -> T {
+        guard let value else { throw Bad(message: "missing '\(key)'") }
+        return value
     }
 
-    private func string(_ r: [String: Any], _ key: String) throws -> String {
-        guard let v = r[key] as? String else { throw Bad(message: "missing string '\(key)'") }
-        return v
-    }
-
-    private func session(_ r: [String: Any]) throws -> DriverSession {
-        guard let s = sessions[try int(r, "session")] else { throw Bad(message: "unknown session") }
+    private func session(_ r: AgentRequest) throws -> DriverSession {
+        guard let s = sessions[try required(r.session, "session")] else { throw Bad(message: "unknown session") }
         return s
     }
 
-    private func socket(_ r: [String: Any]) throws -> (DriverSession, SocketID) {
-        guard let h = sockets[try int(r, "socket")], let s = sessions[h.session] else { throw Bad(message: "unknown socket") }
+    private func socket(_ handle: Int?) throws -> (DriverSession, SocketID) {
+        guard let h = sockets[try required(handle, "socket")], let s = sessions[h.session] else { throw Bad(message: "unknown socket") }
         return (s, h.id)
     }
 
-    private func perform(_ r: [String: Any]) throws -> [String: Any] {
-        guard let op = r["op"] as? String else { throw Bad(message: "missing 'op'") }
+    private func option(_ r: AgentRequest) throws -> SocketOption {
+        guard let option = SocketOption(rawValue: try required(r.option, "option")) else { throw ZMQError(code: EINVAL, operation: "unknown option") }
+        return option
+    }
+
+    private func perform(_ r: AgentRequest) throws -> AgentReply {
+        guard let op = AgentOp(rawValue: r.op) else {
+            guard let operation = extra[r.op] else { throw Bad(message: "unknown op '\(r.op)'") }
+            return try operation(r)
+        }
+        var out = AgentReply()
         switch op {
-        case "hello":
+        case .hello:
             let info = driver.info
             let c = info.capabilities
-            return ["name": info.name, "version": info.version, "library": info.library, "protocol": AgentWire.protocolVersion,
-                    "capabilities": ["socket_types": c.socketTypes,
-                                     "transports": c.transports.filter { $0.value == nil }.map(\.key).sorted(),
-                                     "mechanisms": c.mechanisms,
-                                     "features": ["monitor", "zap", "curve_keypair", "properties"] + extra.keys.sorted()]]
-        case "session_open":
+            out.name = info.name
+            out.version = info.version
+            out.library = info.library
+            out.protocol = AgentWire.protocolVersion
+            // Proxies run inside the process that owns the sockets; the protocol has no op for them yet.
+            let features = Feature.allCases.filter { $0 != .proxy }.map(\.rawValue) + extra.keys.sorted()
+            out.capabilities = AgentCapabilities(socketTypes: c.socketTypes, transports: c.transports.filter { $0.value == nil }.map(\.key).sorted(),
+                                                 mechanisms: c.mechanisms, features: features)
+        case .sessionOpen:
             let id = next
             next += 1
             sessions[id] = try driver.openSession()
-            return ["session": id]
-        case "session_close":
-            let id = try int(r, "session")
+            out.session = id
+        case .sessionClose:
+            let id = try required(r.session, "session")
             guard let s = sessions.removeValue(forKey: id) else { throw Bad(message: "unknown session") }
             sockets = sockets.filter { $0.value.session != id }
-            return ["clean": s.teardown(timeoutMs: (r["timeout_ms"] as? Int) ?? 2000)]
-        case "socket":
-            let sid = try int(r, "session")
+            out.clean = s.teardown(timeoutMs: r.timeoutMs ?? 2000)
+        case .socket:
+            let sid = try required(r.session, "session")
             guard let s = sessions[sid] else { throw Bad(message: "unknown session") }
-            guard let type = SocketType(rawValue: try string(r, "type")) else { throw Bad(message: "unknown socket type") }
+            guard let type = SocketType(rawValue: try required(r.type, "type")) else { throw Bad(message: "unknown socket type") }
             let handle = next
             next += 1
             sockets[handle] = (sid, try s.socket(type))
-            return ["socket": handle]
-        case "set":
-            let (s, id) = try socket(r)
-            guard let option = SocketOption(rawValue: try string(r, "option")) else { throw ZMQError(code: EINVAL, operation: "unknown option") }
-            guard let value = AgentWire.optionValue(r["value"]) else { throw Bad(message: "bad option value") }
-            try s.set(id, option, value)
-            return [:]
-        case "get":
-            let (s, id) = try socket(r)
-            guard let option = SocketOption(rawValue: try string(r, "option")) else { throw ZMQError(code: EINVAL, operation: "unknown option") }
-            return ["value": AgentWire.optionValue(try s.get(id, option))]
-        case "bind":
-            let (s, id) = try socket(r)
-            return ["endpoint": try s.bind(id, try string(r, "endpoint"))]
-        case "connect":
-            let (s, id) = try socket(r)
-            try s.connect(id, try string(r, "endpoint"))
-            return [:]
-        case "disconnect":
-            let (s, id) = try socket(r)
-            try s.disconnect(id, try string(r, "endpoint"))
-            return [:]
-        case "unbind":
-            let (s, id) = try socket(r)
-            try s.unbind(id, try string(r, "endpoint"))
-            return [:]
-        case "send":
-            let (s, id) = try socket(r)
-            guard let frames = AgentWire.frames(r["frames"]) else { throw Bad(message: "frames must be a list of base64 strings") }
-            try s.send(id, frames, dontWait: (r["dontwait"] as? Bool) ?? false, timeoutMs: try int(r, "timeout_ms"))
-            return [:]
-        case "recv":
-            let (s, id) = try socket(r)
-            let m = try s.receive(id, timeoutMs: try int(r, "timeout_ms"), properties: (r["properties"] as? [String]) ?? [])
-            return ["frames": AgentWire.frames(m.frames), "properties": m.properties]
-        case "poll":
-            guard let items = r["items"] as? [[String: Any]] else { throw Bad(message: "items must be a list") }
+            out.socket = handle
+        case .set:
+            let (s, id) = try socket(r.socket)
+            let option = try option(r)
+            try s.set(id, option, try required(r.value, "value").value)
+        case .get:
+            let (s, id) = try socket(r.socket)
+            out.value = AgentValue(try s.get(id, try option(r)))
+        case .bind:
+            let (s, id) = try socket(r.socket)
+            out.endpoint = try s.bind(id, try required(r.endpoint, "endpoint"))
+        case .connect:
+            let (s, id) = try socket(r.socket)
+            try s.connect(id, try required(r.endpoint, "endpoint"))
+        case .disconnect:
+            let (s, id) = try socket(r.socket)
+            try s.disconnect(id, try required(r.endpoint, "endpoint"))
+        case .unbind:
+            let (s, id) = try socket(r.socket)
+            try s.unbind(id, try required(r.endpoint, "endpoint"))
+        case .send:
+            let (s, id) = try socket(r.socket)
+            let frames = try required(r.frames, "frames").map(\.bytes)
+            try s.send(id, frames, dontWait: r.dontwait ?? false, timeoutMs: try required(r.timeoutMs, "timeout_ms"))
+        case .recv:
+            let (s, id) = try socket(r.socket)
+            let m = try s.receive(id, timeoutMs: try required(r.timeoutMs, "timeout_ms"), properties: r.properties ?? [])
+            out.frames = m.frames.map(AgentBytes.init)
+            out.properties = m.properties
+        case .poll:
             var session: DriverSession?
             var list: [(SocketID, PollEvents)] = []
-            for item in items {
-                let (s, id) = try socket(item)
+            for item in try required(r.items, "items") {
+                let (s, id) = try socket(item.socket)
                 session = s
-                var e: PollEvents = []
-                for name in (item["events"] as? [String]) ?? [] { e.insert(name == "out" ? .pollOut : .pollIn) }
-                list.append((id, e))
+                list.append((id, item.pollEvents))
             }
-            guard let session else { return ["revents": []] }
-            let got = try session.poll(list, timeoutMs: try int(r, "timeout_ms"))
-            return ["revents": got.map { e -> [String] in
-                var names: [String] = []
-                if e.contains(.pollIn) { names.append("in") }
-                if e.contains(.pollOut) { names.append("out") }
-                return names
-            }]
-        case "monitor":
-            let (s, id) = try socket(r)
+            guard let session else { out.revents = []; break }
+            out.revents = try session.poll(list, timeoutMs: try required(r.timeoutMs, "timeout_ms")).map(AgentPollItem.names)
+        case .monitor:
+            let (s, id) = try socket(r.socket)
             try s.monitor(id)
-            return [:]
-        case "next_event":
-            let (s, id) = try socket(r)
-            guard let e = try s.nextEvent(id, timeoutMs: try int(r, "timeout_ms")) else { return ["event": NSNull()] }
-            return ["event": e.event?.rawValue ?? "0x" + String(e.rawEvent, radix: 16), "value": Int(e.value), "endpoint": e.endpoint]
-        case "close":
-            let (s, id) = try socket(r)
+        case .nextEvent:
+            let (s, id) = try socket(r.socket)
+            guard let e = try s.nextEvent(id, timeoutMs: try required(r.timeoutMs, "timeout_ms")) else { break }
+            out.event = e.event?.rawValue ?? "0x" + String(e.rawEvent, radix: 16)
+            out.value = AgentValue(.int(Int(e.value)))
+            out.endpoint = e.endpoint
+        case .close:
+            let (s, id) = try socket(r.socket)
             // The handle stays: the socket's monitor still reports (MONITOR_STOPPED).
             try s.close(id)
-            return [:]
-        case "curve_keypair":
+        case .curveKeypair:
             let k = try CurveKeyPair.generate()
-            return ["public": k.publicKey, "secret": k.secretKey]
-        case "zap":
+            out.public = k.publicKey
+            out.secret = k.secretKey
+        case .zap:
             let s = try session(r)
-            let creds = (r["credentials"] as? [String]).flatMap { AgentWire.frames($0) }
-            try s.installZAP(ZAPScript(status: try string(r, "status"), otherwise: (r["otherwise"] as? String) ?? "400",
-                                       userId: (r["user_id"] as? String) ?? "", statusText: (r["status_text"] as? String) ?? "scripted",
-                                       acceptCredentials: creds))
-            return [:]
-        case "zap_requests":
-            let s = try session(r)
-            return ["requests": s.zapRequests().map { q -> [String: Any] in
-                ["version": q.version, "request_id": Data(q.requestId).base64EncodedString(), "domain": q.domain,
-                 "address": q.address, "routing_id": Data(q.routingId).base64EncodedString(), "mechanism": q.mechanism,
-                 "credentials": AgentWire.frames(q.credentials), "status": q.answeredStatus]
-            }]
-        default:
-            guard let operation = extra[op] else { throw Bad(message: "unknown op '\(op)'") }
-            return try operation(r)
+            try s.installZAP(ZAPScript(status: try required(r.status, "status"), otherwise: r.otherwise ?? "400",
+                                       userId: r.userId ?? "", statusText: r.statusText ?? "scripted",
+                                       acceptCredentials: r.credentials?.map(\.bytes)))
+        case .zapRequests:
+            out.requests = try session(r).zapRequests().map(AgentZAPRequest.init)
         }
+        return out
     }
 }

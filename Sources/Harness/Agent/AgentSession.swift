@@ -15,78 +15,85 @@ final class AgentSession: DriverSession {
     }
 
     @discardableResult
-    private func call(_ op: String, _ args: [String: Any] = [:], boundMs: Int = 0) throws -> [String: Any] {
-        var r = args
-        r["op"] = op
+    private func call(_ op: AgentOp, boundMs: Int = 0, _ fill: (inout AgentRequest) -> Void = { _ in }) throws -> AgentReply {
+        var r = AgentRequest(op)
+        fill(&r)
         return try link.call(r, timeoutMs: boundMs + Self.graceMs)
     }
 
+    /// A request about one socket.
+    @discardableResult
+    private func call(_ op: AgentOp, _ s: SocketID, boundMs: Int = 0, _ fill: (inout AgentRequest) -> Void = { _ in }) throws -> AgentReply {
+        try call(op, boundMs: boundMs) { r in
+            r.socket = s
+            fill(&r)
+        }
+    }
+
     func socket(_ type: SocketType) throws -> SocketID {
-        guard let s = try call("socket", ["session": session, "type": type.rawValue])["socket"] as? Int else {
+        guard let s = try call(.socket, { $0.session = session; $0.type = type.rawValue }).socket else {
             throw AgentError.protocolError("socket: no handle")
         }
         return s
     }
 
     func set(_ s: SocketID, _ option: SocketOption, _ value: OptionValue) throws {
-        try call("set", ["socket": s, "option": option.rawValue, "value": AgentWire.optionValue(value)])
+        try call(.set, s) { $0.option = option.rawValue; $0.value = AgentValue(value) }
     }
 
     func get(_ s: SocketID, _ option: SocketOption) throws -> OptionValue {
-        guard let v = AgentWire.optionValue(try call("get", ["socket": s, "option": option.rawValue])["value"]) else {
-            throw AgentError.protocolError("get: bad value")
-        }
-        return v
+        guard let v = try call(.get, s, { $0.option = option.rawValue }).value else { throw AgentError.protocolError("get: no value") }
+        return v.value
     }
 
     func bind(_ s: SocketID, _ endpoint: String) throws -> String {
-        (try call("bind", ["socket": s, "endpoint": endpoint])["endpoint"] as? String) ?? endpoint
+        try call(.bind, s) { $0.endpoint = endpoint }.endpoint ?? endpoint
     }
 
-    func connect(_ s: SocketID, _ endpoint: String) throws { try call("connect", ["socket": s, "endpoint": endpoint]) }
-    func disconnect(_ s: SocketID, _ endpoint: String) throws { try call("disconnect", ["socket": s, "endpoint": endpoint]) }
-    func unbind(_ s: SocketID, _ endpoint: String) throws { try call("unbind", ["socket": s, "endpoint": endpoint]) }
+    func connect(_ s: SocketID, _ endpoint: String) throws { try call(.connect, s) { $0.endpoint = endpoint } }
+    func disconnect(_ s: SocketID, _ endpoint: String) throws { try call(.disconnect, s) { $0.endpoint = endpoint } }
+    func unbind(_ s: SocketID, _ endpoint: String) throws { try call(.unbind, s) { $0.endpoint = endpoint } }
 
     func send(_ s: SocketID, _ frames: [[UInt8]], dontWait: Bool, timeoutMs: Int) throws {
-        try call("send", ["socket": s, "frames": AgentWire.frames(frames), "dontwait": dontWait, "timeout_ms": timeoutMs], boundMs: timeoutMs)
+        try call(.send, s, boundMs: timeoutMs) {
+            $0.frames = frames.map(AgentBytes.init)
+            $0.dontwait = dontWait
+            $0.timeoutMs = timeoutMs
+        }
     }
 
     func receive(_ s: SocketID, timeoutMs: Int, properties: [String]) throws -> Message {
-        let r = try call("recv", ["socket": s, "timeout_ms": timeoutMs, "properties": properties], boundMs: timeoutMs)
-        guard let frames = AgentWire.frames(r["frames"]) else { throw AgentError.protocolError("recv: frames are not base64 strings") }
-        return Message(frames: frames, properties: r["properties"] as? [String: String] ?? [:])
+        let r = try call(.recv, s, boundMs: timeoutMs) {
+            $0.timeoutMs = timeoutMs
+            $0.properties = properties
+        }
+        guard let frames = r.frames else { throw AgentError.protocolError("recv: no frames") }
+        return Message(frames: frames.map(\.bytes), properties: r.properties ?? [:])
     }
 
     func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents] {
-        let list = items.map { item -> [String: Any] in
-            var events: [String] = []
-            if item.1.contains(.pollIn) { events.append("in") }
-            if item.1.contains(.pollOut) { events.append("out") }
-            return ["socket": item.0, "events": events]
+        let r = try call(.poll, boundMs: timeoutMs) {
+            $0.items = items.map { AgentPollItem(socket: $0.0, events: $0.1) }
+            $0.timeoutMs = timeoutMs
         }
-        let r = try call("poll", ["items": list, "timeout_ms": timeoutMs], boundMs: timeoutMs)
-        guard let revents = r["revents"] as? [[String]], revents.count == items.count else {
+        guard let revents = r.revents, revents.count == items.count else {
             throw AgentError.protocolError("poll: revents does not match items")
         }
-        return revents.map { names in
-            var e: PollEvents = []
-            if names.contains("in") { e.insert(.pollIn) }
-            if names.contains("out") { e.insert(.pollOut) }
-            return e
-        }
+        return revents.map(AgentPollItem.events)
     }
 
-    func monitor(_ s: SocketID) throws { try call("monitor", ["socket": s]) }
+    func monitor(_ s: SocketID) throws { try call(.monitor, s) }
 
     func nextEvent(_ s: SocketID, timeoutMs: Int) throws -> ObservedEvent? {
-        let r = try call("next_event", ["socket": s, "timeout_ms": timeoutMs], boundMs: timeoutMs)
-        guard let name = r["event"] as? String else { return nil }
+        let r = try call(.nextEvent, s, boundMs: timeoutMs) { $0.timeoutMs = timeoutMs }
+        guard let name = r.event else { return nil }
         let event = MonitorEvent(rawValue: name)
-        return ObservedEvent(event: event, rawEvent: event?.zmqValue ?? 0, value: UInt32(truncatingIfNeeded: r["value"] as? Int ?? 0),
-                             endpoint: r["endpoint"] as? String ?? "")
+        var value = 0
+        if case .int(let v)? = r.value?.value { value = v }
+        return ObservedEvent(event: event, rawEvent: event?.zmqValue ?? 0, value: UInt32(truncatingIfNeeded: value), endpoint: r.endpoint ?? "")
     }
 
-    func close(_ s: SocketID) throws { try call("close", ["socket": s]) }
+    func close(_ s: SocketID) throws { try call(.close, s) }
 
     func startProxy(frontend: SocketID, backend: SocketID, capture: SocketID?, control: SocketID?) throws -> Int {
         throw ZMQError(name: "ENOTSUP", operation: "proxy (not in the agent protocol)")
@@ -95,30 +102,28 @@ final class AgentSession: DriverSession {
     func waitProxy(_ id: Int, timeoutMs: Int) -> (returned: Bool, error: String?) { (false, nil) }
 
     func installZAP(_ script: ZAPScript) throws {
-        var args: [String: Any] = ["session": session, "status": script.status, "otherwise": script.otherwise,
-                                   "user_id": script.userId, "status_text": script.statusText]
-        args["credentials"] = script.acceptCredentials.map { AgentWire.frames($0) } ?? NSNull()
-        try call("zap", args)
-    }
-
-    func zapRequests() -> [ZAPRequest] {
-        guard let r = try? call("zap_requests", ["session": session]), let list = r["requests"] as? [[String: Any]] else { return [] }
-        return list.map { q in
-            let bytes = { (k: String) in Array(Data(base64Encoded: q[k] as? String ?? "") ?? Data()) }
-            return ZAPRequest(version: q["version"] as? String ?? "", requestId: bytes("request_id"), domain: q["domain"] as? String ?? "",
-                              address: q["address"] as? String ?? "", routingId: bytes("routing_id"), mechanism: q["mechanism"] as? String ?? "",
-                              credentials: AgentWire.frames(q["credentials"]) ?? [], answeredStatus: q["status"] as? String ?? "")
+        try call(.zap) {
+            $0.session = session
+            $0.status = script.status
+            $0.otherwise = script.otherwise
+            $0.userId = script.userId
+            $0.statusText = script.statusText
+            $0.credentials = script.acceptCredentials?.map(AgentBytes.init)
         }
     }
 
+    func zapRequests() -> [ZAPRequest] {
+        (try? call(.zapRequests) { $0.session = session })?.requests?.map(\.request) ?? []
+    }
+
     func curveKeyPair() throws -> CurveKeyPair {
-        let r = try call("curve_keypair")
-        guard let p = r["public"] as? String, let s = r["secret"] as? String else { throw AgentError.protocolError("curve_keypair: missing keys") }
+        let r = try call(.curveKeypair)
+        guard let p = r.public, let s = r.secret else { throw AgentError.protocolError("curve_keypair: missing keys") }
         return CurveKeyPair(publicKey: p, secretKey: s)
     }
 
     func teardown(timeoutMs: Int) -> Bool {
-        let clean = ((try? call("session_close", ["session": session, "timeout_ms": timeoutMs], boundMs: timeoutMs))?["clean"] as? Bool) ?? false
+        let clean = (try? call(.sessionClose, boundMs: timeoutMs) { $0.session = session; $0.timeoutMs = timeoutMs })?.clean ?? false
         if link.broken { link.process.kill() } else { driver.giveBack(link.process) }
         return clean
     }

@@ -49,7 +49,7 @@ public enum CaseLoader {
             let parser = try Parser(yaml: yaml)
             while let node = try parser.nextRoot() {
                 var parser = CaseParser(file: file)
-                out.append(try parser.parseCase(YAMLReader(node: node, file: file)))
+                out.append(try parser.parseCase(YAMLReader(node: node, file: file), source: yaml))
             }
         } catch let e as YamlError {
             throw CaseFileError(file: file, line: yamlErrorLine(e), message: "not valid YAML: \(e)")

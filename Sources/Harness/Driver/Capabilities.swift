@@ -15,7 +15,7 @@ public struct Capabilities: Codable, Sendable {
     /// Socket options the implementation has (protocol names); nil means all of them.
     public var options: [String]? = nil
 
-    public static let allFeatures = ["monitor", "zap", "proxy", "curve_keypair", "properties"]
+    public static let allFeatures = Feature.allCases.map(\.rawValue)
 
     enum CodingKeys: String, CodingKey { case socketTypes, transports, mechanisms, draftSymbols, zmqHas, features, options }
 

@@ -49,22 +49,22 @@ public final class HostNetwork: @unchecked Sendable {
         let sw = "\(base)-sw"
         var made: [NamespaceHost] = []
         do {
-            try Self.run(["netns", "add", sw])
-            try Self.run(["-n", sw, "link", "add", "br0", "type", "bridge"])
-            try Self.run(["-n", sw, "link", "set", "br0", "up"])
+            try Self.ip("netns add \(sw)")
+            try Self.ip("-n \(sw) link add br0 type bridge")
+            try Self.ip("-n \(sw) link set br0 up")
             for i in 0..<count {
                 let label = String(UnicodeScalar(UInt8(97 + i)))
                 let ns = "\(base)-\(label)"
                 try Self.writeNSSwitch(ns)
-                try Self.run(["netns", "add", ns])
+                try Self.ip("netns add \(ns)")
                 // Both ends are created inside their namespaces: nothing appears in the root one.
-                try Self.run(["-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", "p\(label)", "netns", sw])
-                try Self.run(["-n", sw, "link", "set", "p\(label)", "master", "br0", "up"])
+                try Self.ip("-n \(ns) link add eth0 type veth peer name p\(label) netns \(sw)")
+                try Self.ip("-n \(sw) link set p\(label) master br0 up")
                 let address = "10.213.0.\(i + 2)"
-                try Self.run(["-n", ns, "addr", "add", "\(address)/24", "dev", "eth0"])
-                try Self.run(["-n", ns, "link", "set", "eth0", "up"])
-                try Self.run(["-n", ns, "link", "set", "lo", "up"])
-                try Self.run(["-n", ns, "route", "add", "224.0.0.0/4", "dev", "eth0"])
+                try Self.ip("-n \(ns) addr add \(address)/24 dev eth0")
+                try Self.ip("-n \(ns) link set eth0 up")
+                try Self.ip("-n \(ns) link set lo up")
+                try Self.ip("-n \(ns) route add 224.0.0.0/4 dev eth0")
                 made.append(NamespaceHost(label: label, namespace: ns, interface: "eth0", address: address))
             }
         } catch {
@@ -158,6 +158,9 @@ public final class HostNetwork: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "hosts: files\n".write(toFile: dir + "/nsswitch.conf", atomically: true, encoding: .utf8)
     }
+
+    /// Runs `ip` with a command line of words without spaces.
+    static func ip(_ command: String) throws { try run(command.split(separator: " ").map(String.init)) }
 
     static func run(_ args: [String]) throws {
         let r = ChildProcess.run(ip, args)

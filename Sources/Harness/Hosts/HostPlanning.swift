@@ -17,14 +17,7 @@ extension ConformanceRunner {
     /// (a literal or reserved endpoint names loopback).
     static func crossesHosts(_ c: Cell) -> Bool {
         guard (c.transport == .tcp || c.transport == .ws), c.definition.hosts.isEmpty, c.definition.splittable else { return false }
-        return !c.definition.steps.contains { step in
-            switch step.kind {
-            case .reserve, .rawConnect, .relay: return true
-            case .bind(_, _, let literal, let reserved): return literal != nil || reserved != nil
-            case .connect(_, let ref), .disconnect(_, let ref), .unbind(_, let ref): return ref.literal != nil
-            default: return false
-            }
-        }
+        return !c.definition.pinsEndpoints
     }
 
     /// Puts the cells that need hosts on the rig, or blocks them with the reason there is none;
@@ -33,11 +26,11 @@ extension ConformanceRunner {
         cells.map { cell in
             var c = cell
             if c.needsHosts {
-                if let rig, let placement = rig.placement(of: c.definition) { c.hosts = placement } else {
+                if let rig, let placement = rig.placement(of: c.definition) { c.mode = .hosts(placement, acrossHosts: false) } else {
                     c.blocked = "needs \(max(1, c.definition.hosts.count)) host(s): \(unavailable ?? "not enough hosts were made")"
                 }
             } else if acrossHosts && crossesHosts(c) {
-                if let rig, let placement = rig.split(c.definition) { c.hosts = placement } else {
+                if let rig, let placement = rig.split(c.definition) { c.mode = .hosts(placement, acrossHosts: true) } else {
                     c.blocked = "--across-hosts: \(unavailable ?? "no hosts")"
                 }
             }

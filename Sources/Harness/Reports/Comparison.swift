@@ -16,7 +16,8 @@ public struct Comparison {
             table[c.caseId, default: [:]][c.column, default: []].append(c)
         }
         // Implementations alone first, then pairs.
-        columns = cols.filter { !$0.contains(">") } + cols.filter { $0.contains(">") }
+        let pairs = Set(record.cells.filter(\.isPair).map(\.column))
+        columns = cols.filter { !pairs.contains($0) } + cols.filter { pairs.contains($0) }
         byCase = table
         caseOrder = order
     }

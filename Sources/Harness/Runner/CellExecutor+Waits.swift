@@ -65,12 +65,24 @@ extension CellExecutor {
         }.joined(separator: ", ") + "]"
     }
 
+    /// Waits for `count` monitor events on `name` that match; throws a mismatch when fewer came.
     func awaitEvents(_ name: String, count: Int, within: Int, where match: (ObservedEvent) -> Bool) throws {
+        let found = try observeEvents(name, count: count, within: within, where: match)
+        guard found >= count else {
+            let all = events[name] ?? []
+            let seen = all.prefix(8).map(\.description).joined(separator: ", ") + (all.count > 8 ? ", ... (\(all.count - 8) more)" : "")
+            throw StepProblem.mismatch(expected: "\(count) matching monitor event(s) on \(name) within \(within) ms",
+                                       seen: "\(found); other events: [\(seen)]")
+        }
+    }
+
+    /// Consumes up to `count` matching events of `name` (earlier unconsumed ones first, then new
+    /// ones until the bound) and returns how many it found; the others stay for later steps.
+    func observeEvents(_ name: String, count: Int, within: Int, where match: (ObservedEvent) -> Bool) throws -> Int {
         guard let s = monitorIDs[name] else { throw StepProblem.error("socket '\(name)' is not monitored") }
         let deadline = monotonicMs() + Double(within)
         var found = 0
         var buffer = events[name] ?? []
-        // Events seen earlier but not consumed count first, in order.
         buffer.removeAll { e in
             guard found < count, match(e) else { return false }
             found += 1
@@ -83,12 +95,7 @@ extension CellExecutor {
             if match(e) { found += 1 } else { others.append(e) }
         }
         events[name] = buffer + others
-        guard found >= count else {
-            let want = "\(count) matching monitor event(s) on \(name) within \(within) ms"
-            let all = buffer + others
-            let seen = all.prefix(8).map(\.description).joined(separator: ", ") + (all.count > 8 ? ", ... (\(all.count - 8) more)" : "")
-            throw StepProblem.mismatch(expected: want, seen: "\(found); other events: [\(seen)]")
-        }
+        return found
     }
 
     private func wrapEvent(_ body: () throws -> ObservedEvent?) throws -> ObservedEvent? {

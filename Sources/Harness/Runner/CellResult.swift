@@ -8,7 +8,8 @@ public struct CellResult: Codable, Sendable {
     public var transport: String
     public var socketTypes: [String]
     public var implementations: [String]
-    /// In an interop cell, "binder>connector": which implementation bound and which connected.
+    /// In an interop cell, "binder>connector": which implementation bound and which connected;
+    /// `across-hosts` for a cell split over two hosts.
     public var pair: String?
     public var outcome: Outcome
     public var durationSeconds: Double
@@ -19,6 +20,12 @@ public struct CellResult: Codable, Sendable {
     public var observations: [String]
     public var file: String
     public var line: Int
+
+    /// `pair` of a unicast cell split across two namespace hosts (binders on one, the rest on the other).
+    public static let acrossHosts = "across-hosts"
+
+    /// An interop cell of two implementations (binder>connector).
+    public var isPair: Bool { pair.map { $0 != Self.acrossHosts } ?? false }
 
     /// The column of a comparison: the pair ("A>B"), or the implementation's name alone.
     public var column: String { pair ?? implementations.first.map { String($0.split(separator: " ").first ?? "") } ?? "" }

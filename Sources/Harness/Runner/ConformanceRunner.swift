@@ -1,30 +1,48 @@
 import Foundation
 
-/// One planned cell: a case on a transport.
+/// Where a cell's sockets live.
+public enum CellMode: @unchecked Sendable {
+    /// Every socket in the runner's own driver.
+    case runner
+    /// Every socket in one other implementation (interop runs each implementation alone too).
+    case solo(Driver)
+    /// An interop pair: the sockets that bind live in `binder`, all others in `connector`.
+    case pair(binder: Driver, connector: Driver)
+    /// On hosts made of network namespaces: multicast, sockets on named hosts, or unicast
+    /// split across two hosts (`acrossHosts`).
+    case hosts(HostPlacement, acrossHosts: Bool)
+
+    /// The implementations the cell opens sessions of; nil for the runner's own driver.
+    var drivers: [Driver]? {
+        switch self {
+        case .runner: return nil
+        case .solo(let d): return [d]
+        case .pair(let binder, let connector): return [binder, connector]
+        case .hosts(let placement, _): return placement.drivers
+        }
+    }
+}
+
+/// One planned cell: a case on a transport, where its sockets live, and, when planning
+/// already knows it cannot run here, why.
 public struct Cell: Sendable {
     public var definition: CaseDefinition
     public var transport: Transport
-    /// An interop cell: the sockets that bind live in `binder`, all others in `connector`.
-    /// nil: every socket lives in the runner's driver.
-    public var pair: (binder: Driver, connector: Driver)?
-
-    /// A cell of one implementation other than the runner's own (interop runs run each alone too).
-    public var solo: Driver?
-
-    /// A cell on hosts made of network namespaces (multicast, or unicast across hosts).
-    public var hosts: HostPlacement?
-
+    public var mode: CellMode
     /// Why this cell cannot run here, decided while planning (e.g. no hosts without root).
     public var blocked: String?
 
-    public init(definition: CaseDefinition, transport: Transport, pair: (binder: Driver, connector: Driver)? = nil, solo: Driver? = nil) {
+    public init(definition: CaseDefinition, transport: Transport, mode: CellMode = .runner) {
         self.definition = definition
         self.transport = transport
-        self.pair = pair
-        self.solo = solo
+        self.mode = mode
     }
 
-    var drivers: [Driver]? { hosts?.drivers ?? solo.map { [$0] } ?? pair.map { [$0.binder, $0.connector] } }
+    /// The host placement, when the cell runs on hosts.
+    public var placement: HostPlacement? {
+        if case .hosts(let p, _) = mode { return p }
+        return nil
+    }
 
     /// The case needs hosts on this transport: multicast, or sockets placed on named hosts.
     public var needsHosts: Bool { transport.isMulticast || !definition.hosts.isEmpty }
@@ -54,7 +72,7 @@ public final class ConformanceRunner: @unchecked Sendable {
         for d in drivers {
             for c in cases {
                 for t in c.transports where transports?.contains(t) ?? true {
-                    cells.append(Cell(definition: c, transport: t, solo: d))
+                    cells.append(Cell(definition: c, transport: t, mode: .solo(d)))
                 }
             }
         }
@@ -62,7 +80,7 @@ public final class ConformanceRunner: @unchecked Sendable {
             for b in drivers where b !== a {
                 for c in cases where c.splittable {
                     for t in c.transports where t != .inproc && (transports?.contains(t) ?? true) {
-                        cells.append(Cell(definition: c, transport: t, pair: (a, b)))
+                        cells.append(Cell(definition: c, transport: t, mode: .pair(binder: a, connector: b)))
                     }
                 }
             }
@@ -101,22 +119,24 @@ public final class ConformanceRunner: @unchecked Sendable {
 
     public func runCell(_ cell: Cell) -> CellResult {
         let c = cell.definition
-        let drivers = cell.drivers ?? [driver]
+        let drivers = cell.mode.drivers ?? [driver]
         var result = CellResult(caseId: c.id, title: c.title, spec: c.spec, level: c.level, area: c.area,
                                 transport: cell.transport.rawValue, socketTypes: c.socketTypes.map(\.rawValue),
                                 implementations: drivers.map { "\($0.info.name) \($0.info.version)" }, outcome: .PASS,
                                 durationSeconds: 0, detail: "", failure: nil, observations: [], file: c.file, line: c.line)
-        if let pair = cell.pair { result.pair = "\(pair.binder.info.name)>\(pair.connector.info.name)" }
-        if let hosts = cell.hosts {
-            result.observations.append(hosts.description)
-            if !cell.transport.isMulticast && cell.definition.hosts.isEmpty { result.pair = "across-hosts" }
+        switch cell.mode {
+        case .pair(let binder, let connector): result.pair = "\(binder.info.name)>\(connector.info.name)"
+        case .hosts(let placement, let across):
+            result.observations.append(placement.description)
+            if across { result.pair = CellResult.acrossHosts }
+        case .runner, .solo: break
         }
         if let reason = unsupportedReason(cell) {
             result.outcome = .UNSUPPORTED
             result.detail = reason
             return result
         }
-        if let pool, cell.drivers == nil {
+        if let pool, case .runner = cell.mode {
             // The worker's own watchdog fires first; this bound catches a worker that hangs whole.
             return pool.run(cell, base: result, boundMs: c.timeoutMs + 2 * teardownMs)
         }
@@ -131,15 +151,15 @@ public final class ConformanceRunner: @unchecked Sendable {
         thread.stackSize = 4 << 20
         thread.start()
         if done.wait(timeoutMs: c.timeoutMs + teardownMs) {
-            let (outcome, failure, observations, teardownProblem) = box.get()!
-            result.outcome = outcome
-            result.failure = failure
-            result.observations += observations
-            if let failure {
+            let verdict = box.get()!
+            result.outcome = verdict.outcome
+            result.failure = verdict.failure
+            result.observations += verdict.observations
+            if let failure = verdict.failure {
                 result.detail = "step \(failure.step) (\(failure.stepName), line \(failure.line)): expected \(failure.expected); saw \(failure.seen)"
-                if let teardownProblem { result.detail = teardownProblem + "; before that, " + result.detail }
-            } else if let teardownProblem {
-                result.detail = teardownProblem
+                if let problem = verdict.teardownProblem { result.detail = problem + "; before that, " + result.detail }
+            } else if let problem = verdict.teardownProblem {
+                result.detail = problem
             } else {
                 result.detail = result.observations.joined(separator: "; ")
             }
@@ -152,53 +172,57 @@ public final class ConformanceRunner: @unchecked Sendable {
         return result
     }
 
-    private static func execute(_ cell: Cell, drivers: [Driver], teardownMs: Int) -> (Outcome, CellFailure?, [String], String?) {
+    private static func execute(_ cell: Cell, drivers: [Driver], teardownMs: Int) -> CellVerdict {
         let endpoints = EndpointAllocator(cellTag: cell.definition.id)
         defer { endpoints.cleanup() }
         var sessions: [DriverSession] = []
         for d in drivers {
             do { sessions.append(try d.openSession()) } catch {
                 for s in sessions { _ = s.teardown(timeoutMs: teardownMs) }
-                return (.ERROR, nil, [], "could not open a session of \(d.info.name): \(error)")
+                return CellVerdict(outcome: .ERROR, teardownProblem: "could not open a session of \(d.info.name): \(error)")
             }
         }
-        var assignment = cell.pair == nil ? [:] : Dictionary(uniqueKeysWithValues: cell.definition.socketNames.map {
-            ($0, cell.definition.binders.contains($0) ? 0 : 1)
-        })
-        if let hosts = cell.hosts { assignment = hosts.assignment }
+        var assignment: [String: Int] = [:]
+        switch cell.mode {
+        case .pair:
+            for name in cell.definition.socketNames { assignment[name] = cell.definition.binders.contains(name) ? 0 : 1 }
+        case .hosts(let placement, _): assignment = placement.assignment
+        case .runner, .solo: break
+        }
         let executor = CellExecutor(definition: cell.definition, transport: cell.transport, sessions: sessions,
-                                    assignment: assignment, endpoints: endpoints, hostAddresses: cell.hosts?.hosts.map(\.address) ?? [])
-        let verdict = executor.run()
+                                    assignment: assignment, endpoints: endpoints, hostAddresses: cell.placement?.hosts.map(\.address) ?? [])
+        var verdict = executor.run()
         executor.closeRaw()
         let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 }
-        let unclean = "teardown (closing sockets, terminating the context) did not finish within \(teardownMs) ms, or an implementation died"
-        if let (outcome, failure) = verdict {
-            // A crash or hang of an implementation makes whatever the steps saw unreliable.
-            if !clean && outcome != .ERROR && outcome != .UNSUPPORTED { return (.ERROR, failure, executor.observations, unclean) }
-            return (outcome, failure, executor.observations, nil)
+        // A crash or hang of an implementation makes whatever the steps saw unreliable.
+        if !clean && verdict.outcome != .ERROR && verdict.outcome != .UNSUPPORTED {
+            verdict.outcome = .ERROR
+            verdict.teardownProblem = "teardown (closing sockets, terminating the context) did not finish within \(teardownMs) ms, or an implementation died"
         }
-        if !clean { return (.ERROR, nil, executor.observations, unclean) }
-        return (.PASS, nil, executor.observations, nil)
+        return verdict
     }
 
     /// Why the driver(s) cannot run this cell at all, checked before it starts.
     public func unsupportedReason(_ cell: Cell) -> String? {
         if let blocked = cell.blocked { return blocked }
-        if cell.needsHosts && cell.hosts == nil {
+        if cell.needsHosts && cell.placement == nil {
             return "needs hosts with real interfaces (multicast does not work over loopback); none were made for this run"
         }
-        if let hosts = cell.hosts {
+        switch cell.mode {
+        case .hosts(let hosts, _):
             // Each host's implementation must have the socket types placed on it.
             for (i, d) in hosts.drivers.enumerated() {
                 let placed = Set(hosts.assignment.filter { $0.value == i }.keys)
                 if let why = unsupportedReason(cell, on: d, types: cell.definition.socketTypes(of: placed)) { return why }
             }
             return nil
+        case .pair(let binder, let connector):
+            let binderTypes = cell.definition.socketTypes(of: cell.definition.binders)
+            let otherTypes = cell.definition.socketTypes(of: Set(cell.definition.socketNames).subtracting(cell.definition.binders))
+            return unsupportedReason(cell, on: binder, types: binderTypes) ?? unsupportedReason(cell, on: connector, types: otherTypes)
+        case .solo(let d): return unsupportedReason(cell, on: d, types: cell.definition.socketTypes)
+        case .runner: return unsupportedReason(cell, on: driver, types: cell.definition.socketTypes)
         }
-        guard let pair = cell.pair else { return unsupportedReason(cell, on: cell.solo ?? driver, types: cell.definition.socketTypes) }
-        let binderTypes = cell.definition.socketTypes(of: cell.definition.binders)
-        let otherTypes = cell.definition.socketTypes(of: Set(cell.definition.socketNames).subtracting(cell.definition.binders))
-        return unsupportedReason(cell, on: pair.binder, types: binderTypes) ?? unsupportedReason(cell, on: pair.connector, types: otherTypes)
     }
 
     private func unsupportedReason(_ cell: Cell, on driver: Driver, types: [SocketType]) -> String? {
@@ -212,7 +236,7 @@ public final class ConformanceRunner: @unchecked Sendable {
                 return "\(driver.info.name) has no socket option \(o)"
             }
         }
-        for f in cell.definition.neededFeatures.sorted() where !caps.features.contains(f) {
+        for f in cell.definition.neededFeatures.map(\.rawValue).sorted() where !caps.features.contains(f) {
             return "\(driver.info.name) offers no '\(f)' (its agent's hello lists: \(caps.features.joined(separator: ", ")))"
         }
         for r in cell.definition.requires {
@@ -230,9 +254,9 @@ public final class ConformanceRunner: @unchecked Sendable {
 /// Hands a cell's verdict from its thread to the waiting worker.
 private final class CellBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: (Outcome, CellFailure?, [String], String?)?
-    func set(_ v: (Outcome, CellFailure?, [String], String?)) { lock.lock(); value = v; lock.unlock() }
-    func get() -> (Outcome, CellFailure?, [String], String?)? { lock.lock(); defer { lock.unlock() }; return value }
+    private var value: CellVerdict?
+    func set(_ v: CellVerdict) { lock.lock(); value = v; lock.unlock() }
+    func get() -> CellVerdict? { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 /// The shared queue position and results of one run's workers.

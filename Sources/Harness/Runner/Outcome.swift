@@ -34,6 +34,17 @@ public struct CellFailure: Codable, Sendable, Error {
     public var elapsedMs: Double
 }
 
+/// How a cell ended, before it becomes a CellResult.
+struct CellVerdict: Sendable {
+    var outcome: Outcome = .PASS
+    /// The step that did not hold, for any outcome but PASS (and a teardown-only ERROR).
+    var failure: CellFailure?
+    /// What steps that allow several behaviours actually did.
+    var observations: [String] = []
+    /// Set when closing the cell's sockets and sessions did not finish (the outcome is then ERROR).
+    var teardownProblem: String?
+}
+
 /// How a step ended when it went wrong.
 enum StepProblem: Error {
     /// The implementation did something the case does not accept.

@@ -8,14 +8,15 @@ import Glibc
 /// killed or found dead, replaced, and the run goes on.
 public final class WorkerPool: @unchecked Sendable {
     private let executable: String
-    private let casesDirectory: String
+    /// The in-process implementation the workers run (WorkerRequest.inProcessDrivers).
+    private let driver: String
     private let lock = NSLock()
     private var idle: [LineProcess] = []
 
-    /// `executable` is a zmqsuite binary; `casesDirectory` the catalogue the cells come from.
-    public init(executable: String, casesDirectory: String) {
+    /// `executable` is a zmqsuite binary; `driver` names the in-process implementation.
+    public init(executable: String, driver: String = "libzmq") {
         self.executable = executable
-        self.casesDirectory = casesDirectory
+        self.driver = driver
     }
 
     /// The zmqsuite binary to start workers from: this process if it is zmqsuite, else the
@@ -41,7 +42,7 @@ public final class WorkerPool: @unchecked Sendable {
             return r
         }
         let start = monotonicMs()
-        let request = "{\"caseId\":\(json(cell.definition.id)),\"transport\":\(json(cell.transport.rawValue))}\n"
+        let request = String(decoding: try! JSONEncoder().encode(WorkerRequest(cell: cell, driver: driver)), as: UTF8.self) + "\n"
         guard worker.write(request), let line = worker.readLine(timeoutMs: boundMs) else {
             var r = base
             r.outcome = .ERROR
@@ -69,7 +70,7 @@ public final class WorkerPool: @unchecked Sendable {
         lock.lock()
         if let w = idle.popLast() { lock.unlock(); return w }
         lock.unlock()
-        return try LineProcess(executable: executable, arguments: ["worker", "--cases", casesDirectory])
+        return try LineProcess(executable: executable, arguments: ["worker"])
     }
 
     private func give(_ w: LineProcess) {
@@ -81,8 +82,3 @@ public final class WorkerPool: @unchecked Sendable {
         for w in all { w.kill() }
     }
 }
-
-private func json(_ s: String) -> String {
-    String(decoding: try! JSONEncoder().encode(s), as: UTF8.self)
-}
-

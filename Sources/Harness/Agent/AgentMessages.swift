@@ -1,0 +1,232 @@
+import Foundation
+
+/// The agent protocol's messages (agents/PROTOCOL.md), shared by the suite's side
+/// (AgentDriver, AgentSession, AgentCheck) and the agent's side (AgentServer). One flat type
+/// each way: every op's arguments and results are optional fields, named in Swift and written
+/// on the wire in snake_case (`timeoutMs` <-> `timeout_ms`). Absent fields are omitted.
+public enum AgentWire {
+    public static let protocolVersion = 1
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }()
+
+    /// One JSON line (without its newline).
+    public static func line<T: Encodable>(_ message: T) -> String {
+        // Encoding these plain structs cannot fail; an empty object would be answered PROTOCOL.
+        String(decoding: (try? encoder.encode(message)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, _ line: String) throws -> T {
+        try decoder.decode(type, from: Data(line.utf8))
+    }
+}
+
+/// The ops of the protocol's core. Agents may offer more (listed in hello's features, such as
+/// `perf`); those travel as any other op name.
+public enum AgentOp: String, Codable, Sendable {
+    case hello, sessionOpen = "session_open", sessionClose = "session_close"
+    case socket, set, get, bind, connect, disconnect, unbind, send, recv, poll
+    case monitor, nextEvent = "next_event", close
+    case curveKeypair = "curve_keypair", zap, zapRequests = "zap_requests"
+}
+
+/// A request: `op` and the arguments that op takes.
+public struct AgentRequest: Codable, Sendable {
+    public var id: Int?
+    public var op: String
+    public var session: Int?
+    public var socket: Int?
+    public var type: String?
+    public var option: String?
+    public var value: AgentValue?
+    public var endpoint: String?
+    public var frames: [AgentBytes]?
+    public var dontwait: Bool?
+    public var timeoutMs: Int?
+    public var properties: [String]?
+    public var items: [AgentPollItem]?
+    // zap
+    public var status: String?
+    public var otherwise: String?
+    public var userId: String?
+    public var statusText: String?
+    public var credentials: [AgentBytes]?
+    // perf (an extra op: both ends of a measurement inside the agent)
+    public var kind: String?
+    public var first: String?
+    public var second: String?
+    public var size: Int?
+    public var warmup: Int?
+    public var count: Int?
+
+    public init(_ op: AgentOp) { self.op = op.rawValue }
+    public init(op: String) { self.op = op }
+}
+
+/// An answer: `ok` and, when not, an errno name (or PROTOCOL) and a message; else the op's results.
+public struct AgentReply: Codable, Sendable {
+    public var id: Int?
+    public var ok: Bool?
+    public var error: String?
+    public var message: String?
+    // hello
+    public var name: String?
+    public var version: String?
+    public var library: String?
+    public var `protocol`: Int?
+    public var capabilities: AgentCapabilities?
+    // handles and results
+    public var session: Int?
+    public var socket: Int?
+    public var endpoint: String?
+    public var value: AgentValue?
+    public var frames: [AgentBytes]?
+    public var properties: [String: String]?
+    public var revents: [[String]]?
+    public var event: String?
+    public var clean: Bool?
+    public var `public`: String?
+    public var secret: String?
+    public var requests: [AgentZAPRequest]?
+    // perf
+    public var samplesNs: [Int64]?
+    public var elapsedNs: Int64?
+    public var received: Int?
+
+    public init() {}
+
+    public static func failure(_ error: String, _ message: String) -> AgentReply {
+        var r = AgentReply()
+        r.ok = false
+        r.error = error
+        r.message = message
+        return r
+    }
+}
+
+/// What an implementation has, as hello tells it.
+public struct AgentCapabilities: Codable, Sendable {
+    public var socketTypes: [String]?
+    public var transports: [String]?
+    public var mechanisms: [String]?
+    public var features: [String]?
+    public var options: [String]?
+
+    public init(socketTypes: [String], transports: [String], mechanisms: [String], features: [String], options: [String]? = nil) {
+        self.socketTypes = socketTypes
+        self.transports = transports
+        self.mechanisms = mechanisms
+        self.features = features
+        self.options = options
+    }
+}
+
+public struct AgentPollItem: Codable, Sendable {
+    public var socket: Int
+    /// "in", "out".
+    public var events: [String]
+
+    public init(socket: Int, events: PollEvents) {
+        self.socket = socket
+        self.events = AgentPollItem.names(events)
+    }
+
+    public var pollEvents: PollEvents { AgentPollItem.events(events) }
+
+    static func names(_ e: PollEvents) -> [String] {
+        (e.contains(.pollIn) ? ["in"] : []) + (e.contains(.pollOut) ? ["out"] : [])
+    }
+
+    static func events(_ names: [String]) -> PollEvents {
+        var e: PollEvents = []
+        if names.contains("in") { e.insert(.pollIn) }
+        if names.contains("out") { e.insert(.pollOut) }
+        return e
+    }
+}
+
+public struct AgentZAPRequest: Codable, Sendable {
+    public var version: String?
+    public var requestId: AgentBytes?
+    public var domain: String?
+    public var address: String?
+    public var routingId: AgentBytes?
+    public var mechanism: String?
+    public var credentials: [AgentBytes]?
+    public var status: String?
+
+    init(_ q: ZAPRequest) {
+        version = q.version
+        requestId = AgentBytes(q.requestId)
+        domain = q.domain
+        address = q.address
+        routingId = AgentBytes(q.routingId)
+        mechanism = q.mechanism
+        credentials = q.credentials.map(AgentBytes.init)
+        status = q.answeredStatus
+    }
+
+    var request: ZAPRequest {
+        ZAPRequest(version: version ?? "", requestId: requestId?.bytes ?? [], domain: domain ?? "", address: address ?? "",
+                   routingId: routingId?.bytes ?? [], mechanism: mechanism ?? "", credentials: credentials?.map(\.bytes) ?? [],
+                   answeredStatus: status ?? "")
+    }
+}
+
+/// Bytes as the protocol carries them: a base64 string.
+public struct AgentBytes: Codable, Sendable, Equatable {
+    public var bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let data = Data(base64Encoded: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not base64: \(text.prefix(40))"))
+        }
+        bytes = Array(data)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(Data(bytes).base64EncodedString())
+    }
+}
+
+/// An option value or an event value: an integer, a string, or bytes as `{"base64": ...}`.
+/// Booleans read as 0 or 1.
+public struct AgentValue: Codable, Sendable {
+    public var value: OptionValue
+
+    public init(_ value: OptionValue) { self.value = value }
+
+    private struct Bytes: Codable { var base64: AgentBytes }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let i = try? c.decode(Int.self) { value = .int(i) } else if let b = try? c.decode(Bool.self) { value = .int(b ? 1 : 0) } else if let s = try? c.decode(String.self) {
+            value = .string(s)
+        } else {
+            value = .bytes(try c.decode(Bytes.self).base64.bytes)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch value {
+        case .int(let i): try c.encode(i)
+        case .string(let s): try c.encode(s)
+        case .bytes(let b): try c.encode(Bytes(base64: AgentBytes(b)))
+        }
+    }
+}

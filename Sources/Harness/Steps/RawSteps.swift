@@ -1,0 +1,157 @@
+/// The wire below ZeroMQ: a plain TCP connection the case writes bytes to, and a recording
+/// relay between two sockets. What they see is evidence any implementation can give.
+enum RawSteps {
+    static let all: [any StepAction.Type] = [
+        RawConnectStep.self, RawSendStep.self, RawRecvStep.self, RawExpectClosedStep.self, RawCloseStep.self,
+        RelayStep.self, RelayExpectStep.self,
+    ]
+}
+
+struct RawConnectStep: StepAction {
+    static let name = "raw_connect"
+    static let keys = ["name", "to"]
+    static let summary = "Opens a plain TCP connection to an endpoint, under a name: a peer below ZeroMQ for STREAM and ZMTP wire cases."
+    var rawName: String
+    var to: EndpointRef
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        let n = try a.string("name")
+        scope.raws.insert(n)
+        return Self(rawName: n, to: try scope.endpointRef(a))
+    }
+
+    var pinsEndpoint: Bool { true }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        cell.raws[rawName] = try RawConnection(endpoint: try cell.endpoint(to), timeoutMs: CaseLoader.defaultWithinMs)
+    }
+}
+
+struct RawSendStep: StepAction {
+    static let name = "raw_send"
+    static let keys = ["raw", "data"]
+    static let summary = "Writes bytes (`data:` strings and `{hex: ...}` pieces) on a raw connection."
+    var rawName: String
+    var data: [UInt8]
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        Self(rawName: try scope.rawName(a), data: try scope.literalBytes(a.required("data")))
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        try cell.raw(rawName).send(data, timeoutMs: CaseLoader.defaultWithinMs)
+    }
+}
+
+struct RawRecvStep: StepAction {
+    static let name = "raw_recv"
+    static let keys = ["raw", "expect", "size", "within"]
+    static let summary = "Reads `size` bytes (or as many as `expect` has) within the bound and compares them with `expect`."
+    var rawName: String
+    var expect: [UInt8]?
+    var size: Int?
+    var withinMs: Int
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        Self(rawName: try scope.rawName(a), expect: try a["expect"].map { try scope.literalBytes($0) },
+             size: try a.positive("size"), withinMs: try a.within())
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        let want = size ?? expect?.count ?? 1
+        let (got, closed) = try cell.raw(rawName).receive(count: want, timeoutMs: withinMs)
+        if let expect, Array(got.prefix(expect.count)) != expect {
+            throw StepProblem.mismatch(expected: describeFrame(expect), seen: describeFrame(got) + (closed ? " then close" : ""))
+        }
+        if got.count < want {
+            throw StepProblem.mismatch(expected: "\(want) bytes within \(withinMs) ms", seen: "\(got.count) bytes" + (closed ? " then close" : ""))
+        }
+    }
+}
+
+struct RawExpectClosedStep: StepAction {
+    static let name = "raw_expect_closed"
+    static let keys = ["raw", "within"]
+    static let summary = "The peer closes the raw connection within the bound (bytes before the close are allowed)."
+    var rawName: String
+    var withinMs: Int
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        Self(rawName: try scope.rawName(a), withinMs: try a.within())
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        let (got, closed) = try cell.raw(rawName).receive(count: 1 << 20, timeoutMs: withinMs)
+        guard closed else {
+            throw StepProblem.mismatch(expected: "the connection closed within \(withinMs) ms", seen: "still open after \(got.count) bytes")
+        }
+    }
+}
+
+struct RawCloseStep: StepAction {
+    static let name = "raw_close"
+    static let keys = ["raw"]
+    static let summary = "Closes a raw connection."
+    var rawName: String
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        Self(rawName: try scope.rawName(a))
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        cell.raws[rawName]?.close()
+        cell.raws[rawName] = nil
+    }
+}
+
+struct RelayStep: StepAction {
+    static let name = "relay"
+    static let keys = ["name", "to"]
+    static let summary = "Starts a recording TCP relay in front of an endpoint; its name is an endpoint other sockets connect to."
+    var relayName: String
+    var to: EndpointRef
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        let n = try a.string("name")
+        let to = try scope.endpointRef(a)
+        scope.endpoints.insert(n)
+        scope.relays.insert(n)
+        return Self(relayName: n, to: to)
+    }
+
+    var pinsEndpoint: Bool { true }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        let r = try TCPRelay(to: try cell.endpoint(to))
+        r.start()
+        cell.relays[relayName] = r
+        cell.bound[relayName] = r.endpoint
+    }
+}
+
+struct RelayExpectStep: StepAction {
+    static let name = "relay_expect"
+    static let keys = ["name", "absent", "present"]
+    static let summary = "Checks the bytes that crossed a relay: `absent` from the wire or `present` on it."
+    var relayName: String
+    var absent: [UInt8]?
+    var present: [UInt8]?
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        let n = try a.string("name")
+        guard scope.relays.contains(n) else { throw try a.required("name").fail("relay '\(n)' used before it exists") }
+        return Self(relayName: n, absent: try a["absent"].map { Array(try $0.string("absent").utf8) },
+                    present: try a["present"].map { Array(try $0.string("present").utf8) })
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        guard let relay = cell.relays[relayName] else { throw StepProblem.error("relay '\(relayName)' is not running") }
+        let seen = relay.seen
+        if let absent, seen.contains(subsequence: absent) {
+            throw StepProblem.mismatch(expected: "\(describeFrame(absent)) never on the wire", seen: "it is, in \(seen.count) relayed bytes")
+        }
+        if let present, !seen.contains(subsequence: present) {
+            throw StepProblem.mismatch(expected: "\(describeFrame(present)) on the wire", seen: "not in \(seen.count) relayed bytes")
+        }
+    }
+}

@@ -108,14 +108,16 @@ public enum Gatekeeper {
         if baseline.suite != current.suite { policy.allowMissing = true }
         let comparison = RunComparison(before: baseline.conformance, after: current.conformance)
         var cells: [CellFinding] = comparison.changes.map { c in
-            CellFinding(key: c.key, before: c.before.rawValue, after: c.after.rawValue,
-                        verdict: c.before == .PASS ? .regression : (c.after == .PASS ? .improvement : .unchanged), detail: c.detail)
+            CellFinding(
+                key: c.key, before: c.before.rawValue, after: c.after.rawValue,
+                verdict: c.before == .PASS ? .regression : (c.after == .PASS ? .improvement : .unchanged), detail: c.detail)
         }
         let passedBefore = Set(baseline.conformance.cells.filter { $0.outcome == .PASS }.map { "\($0.key)#\($0.column)" })
         cells += comparison.removed.map { k in
             let passed = passedBefore.contains(k)
-            return CellFinding(key: k, before: passed ? "PASS" : "not PASS", after: "absent",
-                               verdict: passed && !policy.allowMissing ? .missing : .unchanged, detail: "not in the current run")
+            return CellFinding(
+                key: k, before: passed ? "PASS" : "not PASS", after: "absent",
+                verdict: passed && !policy.allowMissing ? .missing : .unchanged, detail: "not in the current run")
         }
         cells += comparison.added.map { CellFinding(key: $0, before: "absent", after: "present", verdict: .new, detail: "not in the baseline") }
 
@@ -124,15 +126,18 @@ public enum Gatekeeper {
         var metrics = old.keys.sorted().map { name in judge(old[name]!, new[name], policy) }
         metrics += new.keys.filter { old[$0] == nil }.sorted().map { name in
             let m = new[name]!
-            return MetricFinding(name: name, kind: m.kind, unit: m.unit, currentMedian: m.trials.isEmpty ? nil : m.median,
-                                 threshold: policy.thresholds.fraction(for: m), verdict: .new, note: "not in the baseline")
+            return MetricFinding(
+                name: name, kind: m.kind, unit: m.unit, currentMedian: m.trials.isEmpty ? nil : m.median,
+                threshold: policy.thresholds.fraction(for: m), verdict: .new, note: "not in the baseline")
         }
-        return GateReport(suite: current.suite, baselineRevision: baseline.environment.gitRevision,
-                          currentRevision: current.environment.gitRevision,
-                          warnings: warnings(baseline, current, policy), implementationChanges: comparison.versionChanges,
-                          cells: cells, metrics: metrics,
-                          policy: "regression: beyond " + policy.thresholds.byKind.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded()))%" }.joined(separator: ", ")
-                              + " and one-sided Mann-Whitney p < \(policy.alpha)")
+        return GateReport(
+            suite: current.suite, baselineRevision: baseline.environment.gitRevision,
+            currentRevision: current.environment.gitRevision,
+            warnings: warnings(baseline, current, policy), implementationChanges: comparison.versionChanges,
+            cells: cells, metrics: metrics,
+            policy: "regression: beyond "
+                + policy.thresholds.byKind.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded()))%" }.joined(separator: ", ")
+                + " and one-sided Mann-Whitney p < \(policy.alpha)")
     }
 
     /// A second opinion on the metrics a first measurement called regressions: each is judged
@@ -159,8 +164,9 @@ public enum Gatekeeper {
 
     static func judge(_ b: Metric, _ c: Metric?, _ policy: GatePolicy) -> MetricFinding {
         let threshold = policy.thresholds.fraction(for: b)
-        var f = MetricFinding(name: b.name, kind: b.kind, unit: b.unit, baselineMedian: b.trials.isEmpty ? nil : b.median,
-                              threshold: threshold, verdict: .unchanged, note: "")
+        var f = MetricFinding(
+            name: b.name, kind: b.kind, unit: b.unit, baselineMedian: b.trials.isEmpty ? nil : b.median,
+            threshold: threshold, verdict: .unchanged, note: "")
         guard let c, !c.trials.isEmpty, c.error == nil else {
             f.verdict = b.gated && !policy.allowMissing ? .missing : .context
             f.note = c?.error.map { "could not be measured now: \($0)" } ?? "not measured in the current run"
@@ -175,7 +181,8 @@ public enum Gatekeeper {
         let ratio = c.median / b.median
         f.noiseBand = max(b.passSpread, c.passSpread)
         let limit = max(threshold, f.noiseBand)
-        let limitText = limit > threshold
+        let limitText =
+            limit > threshold
             ? String(format: "threshold %.0f%%, widened to the %.0f%% pass-to-pass noise", threshold * 100, limit * 100)
             : String(format: "threshold %.0f%%", threshold * 100)
         let interval = Statistics.ratioInterval(baseline: b.trials, current: c.trials)

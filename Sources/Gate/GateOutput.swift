@@ -21,11 +21,13 @@ public enum GateOutput {
             for c in changed { md += "| `\(c.key)` | \(c.before) | \(c.after) | \(c.verdict.rawValue) | \(cell(c.detail)) |\n" }
             md += "\n"
         }
-        md += "### Performance: \(r.metrics.count) metric(s)\n\n| metric | baseline | now | change | 95% interval | p (worse) | noise | verdict |\n|---|---:|---:|---:|---|---:|---:|---|\n"
+        md +=
+            "### Performance: \(r.metrics.count) metric(s)\n\n| metric | baseline | now | change | 95% interval | p (worse) | noise | verdict |\n|---|---:|---:|---:|---|---:|---:|---|\n"
         for m in r.metrics {
             let interval = m.intervalLow.map { String(format: "%.3f–%.3f", $0, m.intervalHigh ?? .nan) } ?? ""
             let p = m.pWorse.map { String(format: "%.4f", $0) } ?? ""
-            md += "| \(m.name) | \(figure(m.baselineMedian, m.unit)) | \(figure(m.currentMedian, m.unit)) | \(m.change) | \(interval) | \(p) | \(String(format: "%.0f%%", m.noiseBand * 100)) | \(m.verdict.rawValue) |\n"
+            md +=
+                "| \(m.name) | \(figure(m.baselineMedian, m.unit)) | \(figure(m.currentMedian, m.unit)) | \(m.change) | \(interval) | \(p) | \(String(format: "%.0f%%", m.noiseBand * 100)) | \(m.verdict.rawValue) |\n"
         }
         return md
     }
@@ -51,7 +53,8 @@ public enum GateOutput {
             }
             cases += "</testcase>\n"
         }
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"zmqsuite gate\" tests=\"\(r.cells.count + r.metrics.count)\" failures=\"\(failures)\">\n"
+        return
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"zmqsuite gate\" tests=\"\(r.cells.count + r.metrics.count)\" failures=\"\(failures)\">\n"
             + cases + "  </testsuite>\n</testsuites>\n"
     }
 
@@ -61,8 +64,9 @@ public enum GateOutput {
         struct Entry: Codable { var name: String; var unit: String; var value: Double; var range: String; var extra: String }
         let entries = record.metrics.filter { !$0.trials.isEmpty && ($0.direction == .biggerIsBetter) == biggerIsBetter }.map { m in
             let spread = (m.trials.max()! - m.trials.min()!) / 2
-            return Entry(name: m.name, unit: m.unit, value: m.median, range: String(format: "± %.4g", spread),
-                         extra: "median of \(m.passMedians.count) pass medians, \(m.trials.count) trials")
+            return Entry(
+                name: m.name, unit: m.unit, value: m.median, range: String(format: "± %.4g", spread),
+                extra: "median of \(m.passMedians.count) pass medians, \(m.trials.count) trials")
         }
         return (try? ReportWriter.encoder().encode(entries)) ?? Data("[]".utf8)
     }

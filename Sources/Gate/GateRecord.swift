@@ -70,7 +70,9 @@ public struct GateRecord: Codable, Sendable {
 public enum GateError: Error, CustomStringConvertible {
     case unreadable(String)
     public var description: String {
-        switch self { case .unreadable(let s): return s }
+        switch self {
+        case .unreadable(let s): return s
+        }
     }
 }
 
@@ -106,12 +108,17 @@ public struct Metric: Codable, Sendable {
         let gated = r.implementation.hasPrefix("libzmq")
         switch r.kind {
         case "throughput":
-            return [Metric(name: "throughput \(label)", kind: "throughput", unit: "msg/s", direction: .biggerIsBetter,
-                           gated: gated, trials: r.messagesPerSecond?.values ?? [], error: r.error)].map(\.withPassMedian)
+            return [
+                Metric(
+                    name: "throughput \(label)", kind: "throughput", unit: "msg/s", direction: .biggerIsBetter,
+                    gated: gated, trials: r.messagesPerSecond?.values ?? [], error: r.error)
+            ].map(\.withPassMedian)
         case "latency":
             return [("latency-p50", r.latencyP50Us), ("latency-p99", r.latencyP99Us)].map { kind, trials in
-                Metric(name: "\(kind) \(label)", kind: kind, unit: "us", direction: .smallerIsBetter,
-                       gated: gated, trials: trials?.values ?? [], error: r.error).withPassMedian
+                Metric(
+                    name: "\(kind) \(label)", kind: kind, unit: "us", direction: .smallerIsBetter,
+                    gated: gated, trials: trials?.values ?? [], error: r.error
+                ).withPassMedian
             }
         default:
             // A group that failed before it knew its kind ("latency tcp req-rep 64 B").

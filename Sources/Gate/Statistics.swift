@@ -40,7 +40,9 @@ public enum Statistics {
         for i in 0...m {
             for j in 0...n {
                 var f = [Double](repeating: 0, count: i * j + 1)
-                if i == 0 || j == 0 { f[0] = 1 } else {
+                if i == 0 || j == 0 {
+                    f[0] = 1
+                } else {
                     for (u, c) in table[i - 1][j].enumerated() { f[u + j] += c }
                     for (u, c) in table[i][j - 1].enumerated() { f[u] += c }
                 }

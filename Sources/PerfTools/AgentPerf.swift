@@ -8,14 +8,16 @@ import Harness
 public enum AgentPerf {
     public static func perform(_ r: AgentRequest) throws -> AgentReply {
         guard let kind = r.kind, let endpoint = r.endpoint, let first = r.first.flatMap(SocketType.init(rawValue:)),
-              let second = r.second.flatMap(SocketType.init(rawValue:)), let size = r.size, let count = r.count, count > 0 else {
+            let second = r.second.flatMap(SocketType.init(rawValue:)), let size = r.size, let count = r.count, count > 0
+        else {
             throw PerfError.zmq("perf needs kind, endpoint, first, second (socket types), size and count")
         }
         var out = AgentReply()
         switch kind {
         case "latency":
-            out.samplesNs = try SwiftLoops.latency(endpoint: endpoint, client: first.zmqValue, server: second.zmqValue,
-                                                   size: size, warmup: r.warmup ?? 0, count: count)
+            out.samplesNs = try SwiftLoops.latency(
+                endpoint: endpoint, client: first.zmqValue, server: second.zmqValue,
+                size: size, warmup: r.warmup ?? 0, count: count)
         case "throughput":
             out.elapsedNs = try SwiftLoops.throughput(endpoint: endpoint, sender: first.zmqValue, receiver: second.zmqValue, size: size, count: count)
             out.received = count

@@ -1,7 +1,8 @@
 import Foundation
 import Harness
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Raw-transport baselines, measured by the same tool in the same run as the ZeroMQ figures:
@@ -11,13 +12,16 @@ public enum RawTransport: String, Codable, Sendable, CaseIterable {
     case tcp = "raw-tcp", unix = "raw-unix", queue = "raw-queue"
 
     /// The ZeroMQ transport each baseline stands beside.
-    public var zmqTransport: String {
+    public var zmqTransport: Transport {
         switch self {
-        case .tcp: return "tcp"
-        case .unix: return "ipc"
-        case .queue: return "inproc"
+        case .tcp: return .tcp
+        case .unix: return .ipc
+        case .queue: return .inproc
         }
     }
+
+    /// The baseline beside a ZeroMQ transport, if it has one.
+    public static func beside(_ transport: Transport) -> RawTransport? { allCases.first { $0.zmqTransport == transport } }
 }
 
 enum Baselines {

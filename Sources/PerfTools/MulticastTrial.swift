@@ -75,10 +75,12 @@ public enum MulticastTrial {
         // The data at RATE takes count * size * 8 / rate ms; allow three times that and 20 s.
         let boundMs = Int(Double(count * size * 8) / Double(rate)) * 3 + 20000
         let peer = { (host: NamespaceHost, role: Role) throws -> LineProcess in
-            let settings = Settings(endpoint: group.multicastEndpoint(for: transport, interface: host.address), size: size, count: count,
-                                    rate: rate, boundMs: boundMs)
-            return try LineProcess(executable: HostNetwork.ip,
-                                   arguments: ["netns", "exec", host.namespace, exe, "multicast-peer", role.rawValue] + settings.arguments)
+            let settings = Settings(
+                endpoint: group.multicastEndpoint(for: transport, interface: host.address), size: size, count: count,
+                rate: rate, boundMs: boundMs)
+            return try LineProcess(
+                executable: HostNetwork.ip,
+                arguments: ["netns", "exec", host.namespace, exe, "multicast-peer", role.rawValue] + settings.arguments)
         }
         let subs = try network.hosts.dropFirst().map { try peer($0, .receiver) }
         let pub = try peer(network.hosts[0], .sender)
@@ -196,7 +198,10 @@ public enum MulticastTrial {
                 received += 1
             }
         }
-        say(line(ReceiverCounts(received: received, lost: s.count - received, duplicates: duplicates, reordered: reordered,
-                                elapsedMs: last - first)))
+        say(
+            line(
+                ReceiverCounts(
+                    received: received, lost: s.count - received, duplicates: duplicates, reordered: reordered,
+                    elapsedMs: last - first)))
     }
 }

@@ -15,10 +15,12 @@ public enum PerfReport {
         md += "- \(record.environment.os), \(record.environment.cpu) x\(record.environment.cores), revision `\(record.environment.gitRevision)`\n\n"
         let lat = record.results.filter { $0.kind == "latency" }
         if !lat.isEmpty {
-            md += "## Latency (round trip, µs; median over trials, ± the 95% confidence interval of the mean)\n\n| implementation | transport | pattern | size | p50 | ±% | p90 | p99 | p99.9 | max | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            md +=
+                "## Latency (round trip, µs; median over trials, ± the 95% confidence interval of the mean)\n\n| implementation | transport | pattern | size | p50 | ±% | p90 | p99 | p99.9 | max | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
             for r in lat {
                 let l = r.latency
-                md += "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(f(r.latencyP50Us?.median)) | \(f((r.latencyP50Us?.relativeSpread ?? 0) * 100, 0)) | \(f(l?.p90Us)) | \(f(l?.p99Us)) | \(f(l?.p999Us)) | \(f(l?.maxUs)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) |\n"
+                md +=
+                    "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(f(r.latencyP50Us?.median)) | \(f((r.latencyP50Us?.relativeSpread ?? 0) * 100, 0)) | \(f(l?.p90Us)) | \(f(l?.p99Us)) | \(f(l?.p999Us)) | \(f(l?.maxUs)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) |\n"
             }
             md += "\n`vs raw`: the raw transport's p50 over this one (1.0 = as fast as the transport). `vs C`: this p50 over the C loop's (1.0 = no overhead).\n\n"
         }
@@ -28,15 +30,18 @@ public enum PerfReport {
         }
         let thr = record.results.filter { $0.kind == "throughput" }
         if !thr.isEmpty {
-            md += "## Throughput (at the receiver; median over trials, ± the 95% confidence interval of the mean)\n\n| implementation | transport | pattern | size | msg/s | ±% | MB/s | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n"
+            md +=
+                "## Throughput (at the receiver; median over trials, ± the 95% confidence interval of the mean)\n\n| implementation | transport | pattern | size | msg/s | ±% | MB/s | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n"
             for r in thr {
-                md += "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(rate(r.messagesPerSecond?.median)) | \(f((r.messagesPerSecond?.relativeSpread ?? 0) * 100, 0)) | \(f(r.megabytesPerSecond)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) |\n"
+                md +=
+                    "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(rate(r.messagesPerSecond?.median)) | \(f((r.messagesPerSecond?.relativeSpread ?? 0) * 100, 0)) | \(f(r.megabytesPerSecond)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) |\n"
             }
             md += "\n`vs raw`: this rate over the raw transport's. `vs C`: this rate over the C loop's (1.0 = no overhead).\n"
         }
         let multicast = record.results.filter { $0.lost != nil }
         if !multicast.isEmpty {
-            md += "\n## Multicast losses\n\nMessages a receiver never got (gaps in sequence numbers, after PGM's own repairs; libzmq does not expose the repair counts), over every trial and receiver.\n\n| transport | pattern | size | receivers | trials | lost |\n|---|---|---:|---:|---:|---:|\n"
+            md +=
+                "\n## Multicast losses\n\nMessages a receiver never got (gaps in sequence numbers, after PGM's own repairs; libzmq does not expose the repair counts), over every trial and receiver.\n\n| transport | pattern | size | receivers | trials | lost |\n|---|---|---:|---:|---:|---:|\n"
             for r in multicast {
                 md += "| \(r.transport) | \(r.pattern) | \(r.size) | \(r.receivers ?? 0) | \(r.messagesPerSecond?.values.count ?? 0) | \(r.lost ?? 0) |\n"
             }
@@ -45,8 +50,11 @@ public enum PerfReport {
     }
 
     public static func html(_ record: PerfRecord) -> String {
-        var h = "<!doctype html><html lang=en><head><meta charset=utf-8><title>zmqsuite perf</title><style>body{font:14px system-ui,sans-serif;margin:1.5em}svg{background:#fff;border:1px solid #ddd;margin:6px}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}</style></head><body><h1>zmqsuite perf</h1>"
-        h += "<p>" + record.environment.implementations.map { "\(xml($0.name)) \(xml($0.version))" }.joined(separator: ", ") + " &mdash; \(xml(record.environment.cpu)) x\(record.environment.cores)</p>"
+        var h =
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>zmqsuite perf</title><style>body{font:14px system-ui,sans-serif;margin:1.5em}svg{background:#fff;border:1px solid #ddd;margin:6px}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}</style></head><body><h1>zmqsuite perf</h1>"
+        h +=
+            "<p>" + record.environment.implementations.map { "\(xml($0.name)) \(xml($0.version))" }.joined(separator: ", ")
+            + " &mdash; \(xml(record.environment.cpu)) x\(record.environment.cores)</p>"
         for kind in ["throughput", "latency"] {
             let rs = record.results.filter { $0.kind == kind }
             guard !rs.isEmpty else { continue }

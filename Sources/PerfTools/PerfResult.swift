@@ -65,17 +65,19 @@ public struct Trials: Codable, Sendable {
 
     /// Two-sided 95% critical values of Student's t.
     static func t95(degrees: Int) -> Double {
-        let table: [Double] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                               2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086]
+        let table: [Double] = [
+            12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+        ]
         return degrees <= table.count ? table[max(degrees, 1) - 1] : 1.96
     }
 }
 
 /// One measured configuration.
 public struct PerfResult: Codable, Sendable {
-    public var kind: String            // "latency" or "throughput"
+    public var kind: String  // "latency" or "throughput"
     public var implementation: String  // libzmq-swift, libzmq-c, raw-tcp, raw-unix, raw-queue
-    public var transport: String       // inproc, ipc, tcp
+    public var transport: String  // inproc, ipc, tcp
     public var pattern: String
     public var size: Int
     public var count: Int
@@ -98,11 +100,14 @@ public struct PerfResult: Codable, Sendable {
     public var lost: Int?
 
     /// A multicast throughput figure: the rate at the slowest receiver of each trial.
-    public static func multicast(transport: String, pattern: String, size: Int, count: Int, receivers: Int,
-                                 perTrial: [Double], lost: Int) -> PerfResult {
+    public static func multicast(
+        transport: String, pattern: String, size: Int, count: Int, receivers: Int,
+        perTrial: [Double], lost: Int
+    ) -> PerfResult {
         let t = Trials(perTrial)
-        return PerfResult(kind: "throughput", implementation: "libzmq-swift", transport: transport, pattern: pattern, size: size,
-                          count: count, messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6, receivers: receivers, lost: lost)
+        return PerfResult(
+            kind: "throughput", implementation: "libzmq-swift", transport: transport, pattern: pattern, size: size,
+            count: count, messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6, receivers: receivers, lost: lost)
     }
 
     public static func failed(kind: String, implementation: String, transport: String, pattern: String, size: Int, count: Int, error: String) -> PerfResult {

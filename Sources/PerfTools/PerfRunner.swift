@@ -9,18 +9,22 @@ public enum PerfImplementation: String, CaseIterable, Sendable {
 
 public struct LatencyPattern: Sendable {
     public let name: String, client: Int32, server: Int32
-    public static let all = [LatencyPattern(name: "req-rep", client: ZMQ_REQ, server: ZMQ_REP),
-                             LatencyPattern(name: "dealer-router", client: ZMQ_DEALER, server: ZMQ_ROUTER),
-                             LatencyPattern(name: "pair", client: ZMQ_PAIR, server: ZMQ_PAIR)]
+    public static let all = [
+        LatencyPattern(name: "req-rep", client: ZMQ_REQ, server: ZMQ_REP),
+        LatencyPattern(name: "dealer-router", client: ZMQ_DEALER, server: ZMQ_ROUTER),
+        LatencyPattern(name: "pair", client: ZMQ_PAIR, server: ZMQ_PAIR),
+    ]
 }
 
 public struct ThroughputPattern: Sendable {
     public let name: String, sender: Int32, receiver: Int32
-    public static let all = [ThroughputPattern(name: "push-pull", sender: ZMQ_PUSH, receiver: ZMQ_PULL),
-                             ThroughputPattern(name: "dealer-dealer", sender: ZMQ_DEALER, receiver: ZMQ_DEALER),
-                             ThroughputPattern(name: "pair", sender: ZMQ_PAIR, receiver: ZMQ_PAIR),
-                             ThroughputPattern(name: "pub-sub", sender: ZMQ_PUB, receiver: ZMQ_SUB),
-                             ThroughputPattern(name: "dealer-router", sender: ZMQ_DEALER, receiver: ZMQ_ROUTER)]
+    public static let all = [
+        ThroughputPattern(name: "push-pull", sender: ZMQ_PUSH, receiver: ZMQ_PULL),
+        ThroughputPattern(name: "dealer-dealer", sender: ZMQ_DEALER, receiver: ZMQ_DEALER),
+        ThroughputPattern(name: "pair", sender: ZMQ_PAIR, receiver: ZMQ_PAIR),
+        ThroughputPattern(name: "pub-sub", sender: ZMQ_PUB, receiver: ZMQ_SUB),
+        ThroughputPattern(name: "dealer-router", sender: ZMQ_DEALER, receiver: ZMQ_ROUTER),
+    ]
 }
 
 /// Runs latency and throughput measurements. The hot loops run in the implementation's own
@@ -44,8 +48,10 @@ public struct PerfRunner: Sendable {
     /// Throughput: sender sockets (threads) sharing each trial's count, towards one receiver.
     public var senders: Int = 1
 
-    public init(trials: Int = 3, warmup: Int = 1000, rate: Double? = nil, trialSeconds: Double? = nil, curve: Bool = false,
-                peerCommand: [String]? = nil) {
+    public init(
+        trials: Int = 3, warmup: Int = 1000, rate: Double? = nil, trialSeconds: Double? = nil, curve: Bool = false,
+        peerCommand: [String]? = nil
+    ) {
         self.trials = max(1, trials)
         self.warmup = warmup
         self.rate = rate
@@ -66,19 +72,21 @@ public struct PerfRunner: Sendable {
 
     /// A fresh endpoint for one trial (the harness's allocator: wildcard tcp port, private ipc
     /// directory, unique inproc name); the caller cleans the allocator up after the trial.
-    static func endpoint(_ transport: String, _ endpoints: EndpointAllocator) throws -> String {
-        guard let t = Transport(rawValue: transport), [.inproc, .ipc, .tcp].contains(t) else {
-            throw PerfError.zmq("unknown transport \(transport): expected inproc, ipc or tcp")
+    static func endpoint(_ transport: Transport, _ endpoints: EndpointAllocator) throws -> String {
+        guard PerfPlan.transports.contains(transport) else {
+            throw PerfError.zmq("transport \(transport.rawValue): expected inproc, ipc or tcp")
         }
-        return endpoints.bindEndpoint(for: t)
+        return endpoints.bindEndpoint(for: transport)
     }
 
     /// One trial of one measurement: latency samples (ns) or a throughput elapsed time (ns).
     enum Subject { case zmq(PerfImplementation), raw(RawTransport), agent(AgentDriver) }
 
     /// A measurement inside an agent (the protocol's perf op): both ends are the agent's own.
-    private func agentPerf(_ a: AgentDriver, _ kind: String, first: Int32, second: Int32, endpoint: String, size: Int,
-                           count: Int) throws -> AgentReply {
+    private func agentPerf(
+        _ a: AgentDriver, _ kind: String, first: Int32, second: Int32, endpoint: String, size: Int,
+        count: Int
+    ) throws -> AgentReply {
         guard a.info.capabilities.features.contains("perf") else {
             throw PerfError.zmq("\(a.info.name) has no perf op (its hello lists: \(a.info.capabilities.features.joined(separator: ", ")))")
         }
@@ -97,7 +105,7 @@ public struct PerfRunner: Sendable {
         return try a.call(request, timeoutMs: 120_000)
     }
 
-    private func latencyTrial(_ subject: Subject, transport: String, pattern: LatencyPattern, size: Int, count: Int) throws -> LatencySummary {
+    private func latencyTrial(_ subject: Subject, transport: Transport, pattern: LatencyPattern, size: Int, count: Int) throws -> LatencySummary {
         let endpoints = EndpointAllocator(cellTag: "perf")
         defer { endpoints.cleanup() }
         let expected = rate == nil ? nil : UInt64(intervalNs)
@@ -105,67 +113,79 @@ public struct PerfRunner: Sendable {
         case .raw(let raw):
             return LatencySummary(samplesNs: try Baselines.latency(raw, size: size, warmup: warmup, count: count, intervalNs: intervalNs), expectedIntervalNs: expected)
         case .agent(let a):
-            let r = try agentPerf(a, "latency", first: pattern.client, second: pattern.server, endpoint: try Self.endpoint(transport, endpoints),
-                                  size: size, count: count)
+            let r = try agentPerf(
+                a, "latency", first: pattern.client, second: pattern.server, endpoint: try Self.endpoint(transport, endpoints),
+                size: size, count: count)
             guard let samples = r.samplesNs, samples.count == count else {
                 throw PerfError.zmq("\(a.info.name): perf latency gave no \(count) samples")
             }
             return LatencySummary(samplesNs: samples, expectedIntervalNs: expected)
         case .zmq(let impl) where peerCommand != nil:
-            let peer = try RemotePeer.start(peerCommand!, role: "echo", type: pattern.server, endpoint: try Self.endpoint(transport, endpoints),
-                                            messages: warmup + count)
+            let peer = try RemotePeer.start(
+                peerCommand!, role: "echo", type: pattern.server, endpoint: try Self.endpoint(transport, endpoints),
+                messages: warmup + count)
             var samples = [Int64](repeating: 0, count: count)
             if impl == .swift {
-                samples = try SwiftLoops.latencyRemote(endpoint: peer.endpoint, client: pattern.client, size: size, warmup: warmup,
-                                                       count: count, intervalNs: intervalNs)
+                samples = try SwiftLoops.latencyRemote(
+                    endpoint: peer.endpoint, client: pattern.client, size: size, warmup: warmup,
+                    count: count, intervalNs: intervalNs)
             } else if zsp_latency_client(peer.endpoint, pattern.client, size, Int32(warmup), Int32(count), intervalNs, &samples) != 0 {
-                throw ZMQError.last("C latency client, \(transport) \(size) B")
+                throw ZMQError.last("C latency client, \(transport.rawValue) \(size) B")
             }
             _ = try peer.done(timeoutMs: 10000)
             return LatencySummary(samplesNs: samples, expectedIntervalNs: expected)
         case .zmq(.swift):
-            return LatencySummary(samplesNs: try SwiftLoops.latency(endpoint: try Self.endpoint(transport, endpoints), client: pattern.client,
-                                                                     server: pattern.server, size: size, warmup: warmup, count: count,
-                                                                     intervalNs: intervalNs, curve: curve), expectedIntervalNs: expected)
+            return LatencySummary(
+                samplesNs: try SwiftLoops.latency(
+                    endpoint: try Self.endpoint(transport, endpoints), client: pattern.client,
+                    server: pattern.server, size: size, warmup: warmup, count: count,
+                    intervalNs: intervalNs, curve: curve), expectedIntervalNs: expected)
         case .zmq(.c):
             var buffer = [Int64](repeating: 0, count: count)
-            guard zsp_latency(try Self.endpoint(transport, endpoints), pattern.client, pattern.server, size, Int32(warmup), Int32(count),
-                              intervalNs, curve ? 1 : 0, &buffer) == 0 else {
-                throw ZMQError.last("C latency loop, \(transport) \(size) B")
+            guard
+                zsp_latency(
+                    try Self.endpoint(transport, endpoints), pattern.client, pattern.server, size, Int32(warmup), Int32(count),
+                    intervalNs, curve ? 1 : 0, &buffer) == 0
+            else {
+                throw ZMQError.last("C latency loop, \(transport.rawValue) \(size) B")
             }
             return LatencySummary(samplesNs: buffer, expectedIntervalNs: expected)
         }
     }
 
-    private func throughputTrial(_ subject: Subject, transport: String, pattern: ThroughputPattern, size: Int, count: Int) throws -> Double {
+    private func throughputTrial(_ subject: Subject, transport: Transport, pattern: ThroughputPattern, size: Int, count: Int) throws -> Double {
         let endpoints = EndpointAllocator(cellTag: "perf")
         defer { endpoints.cleanup() }
         let elapsed: Int64
         switch subject {
         case .raw(let raw): elapsed = try Baselines.throughput(raw, size: size, count: count)
         case .agent(let a):
-            let r = try agentPerf(a, "throughput", first: pattern.sender, second: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
-                                  size: size, count: count)
+            let r = try agentPerf(
+                a, "throughput", first: pattern.sender, second: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
+                size: size, count: count)
             guard let ns = r.elapsedNs, r.received == count else {
                 throw PerfError.zmq("\(a.info.name): perf throughput did not report \(count) messages received")
             }
             elapsed = ns
         case .zmq(let impl) where peerCommand != nil:
-            let peer = try RemotePeer.start(peerCommand!, role: "sink", type: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
-                                            messages: count)
+            let peer = try RemotePeer.start(
+                peerCommand!, role: "sink", type: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
+                messages: count)
             if impl == .swift {
                 try SwiftLoops.throughputRemote(endpoint: peer.endpoint, sender: pattern.sender, size: size, count: count)
             } else if zsp_throughput_sender(peer.endpoint, pattern.sender, size, Int32(count)) != 0 {
-                throw ZMQError.last("C throughput sender, \(transport) \(size) B")
+                throw ZMQError.last("C throughput sender, \(transport.rawValue) \(size) B")
             }
             elapsed = try peer.done(timeoutMs: 30000)
         case .zmq(.swift):
-            elapsed = try SwiftLoops.throughput(endpoint: try Self.endpoint(transport, endpoints), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count, curve: curve,
-                                               senders: senders)
+            elapsed = try SwiftLoops.throughput(
+                endpoint: try Self.endpoint(transport, endpoints), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count, curve: curve,
+                senders: senders)
         case .zmq(.c):
             var e: Int64 = 0
-            guard zsp_throughput(try Self.endpoint(transport, endpoints), pattern.sender, pattern.receiver, size, Int32(count), Int32(senders), curve ? 1 : 0, &e) == 0 else {
-                throw ZMQError.last("C throughput loop, \(transport) \(size) B")
+            guard zsp_throughput(try Self.endpoint(transport, endpoints), pattern.sender, pattern.receiver, size, Int32(count), Int32(senders), curve ? 1 : 0, &e) == 0
+            else {
+                throw ZMQError.last("C throughput loop, \(transport.rawValue) \(size) B")
             }
             elapsed = e
         }
@@ -200,8 +220,10 @@ public struct PerfRunner: Sendable {
     }
 
     /// Latency of every implementation and the raw baseline of one configuration, side by side.
-    public func latencyGroup(_ impls: [PerfImplementation], agents: [AgentDriver] = [], baseline: RawTransport?, transport: String,
-                             pattern: LatencyPattern, size: Int, count: Int) throws -> [PerfResult] {
+    public func latencyGroup(
+        _ impls: [PerfImplementation], agents: [AgentDriver] = [], baseline: RawTransport?, transport: Transport,
+        pattern: LatencyPattern, size: Int, count: Int
+    ) throws -> [PerfResult] {
         let subjects = Self.subjects(impls, agents, baseline)
         let counts = try subjects.map { s in
             try calibrated(count, floor: 1000) { try latencyTrial(s, transport: transport, pattern: pattern, size: size, count: 200).meanUs / 1e6 }
@@ -212,8 +234,9 @@ public struct PerfRunner: Sendable {
         return subjects.indices.map { i in
             var (name, patternName) = names(subjects[i], pattern.name, raw: "ping-pong")
             if let rate { patternName += " @\(Int(rate))/s" }
-            var r = PerfResult(kind: "latency", implementation: name, transport: transport, pattern: patternName, size: size, count: counts[i],
-                               latency: runs[i].last, latencyP50Us: Trials(runs[i].map(\.p50Us)), latencyP99Us: Trials(runs[i].map(\.p99Us)))
+            var r = PerfResult(
+                kind: "latency", implementation: name, transport: transport.rawValue, pattern: patternName, size: size, count: counts[i],
+                latency: runs[i].last, latencyP50Us: Trials(runs[i].map(\.p50Us)), latencyP99Us: Trials(runs[i].map(\.p99Us)))
             // vs raw: raw p50 over this one (1.0 = as fast as the transport); vs C: this p50 over C's.
             (r.ratioToBaseline, _) = Self.ratios(i, subjects, runs) { mine, raw in raw.p50Us / max(mine.p50Us, 1e-9) }
             (_, r.ratioToC) = Self.ratios(i, subjects, runs) { mine, c in mine.p50Us / max(c.p50Us, 1e-9) }
@@ -222,8 +245,10 @@ public struct PerfRunner: Sendable {
     }
 
     /// Throughput of every implementation and the raw baseline of one configuration, side by side.
-    public func throughputGroup(_ impls: [PerfImplementation], agents: [AgentDriver] = [], baseline: RawTransport?, transport: String,
-                                pattern: ThroughputPattern, size: Int, count: Int) throws -> [PerfResult] {
+    public func throughputGroup(
+        _ impls: [PerfImplementation], agents: [AgentDriver] = [], baseline: RawTransport?, transport: Transport,
+        pattern: ThroughputPattern, size: Int, count: Int
+    ) throws -> [PerfResult] {
         let subjects = Self.subjects(impls, agents, baseline)
         let counts = try subjects.map { s in
             try calibrated(count, floor: 1000) { 1 / (try throughputTrial(s, transport: transport, pattern: pattern, size: size, count: 2000)) }
@@ -234,8 +259,9 @@ public struct PerfRunner: Sendable {
         return subjects.indices.map { i in
             let (name, patternName) = names(subjects[i], pattern.name, raw: "stream")
             let t = Trials(runs[i])
-            var r = PerfResult(kind: "throughput", implementation: name, transport: transport, pattern: patternName, size: size, count: counts[i],
-                               messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
+            var r = PerfResult(
+                kind: "throughput", implementation: name, transport: transport.rawValue, pattern: patternName, size: size, count: counts[i],
+                messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
             (r.ratioToBaseline, r.ratioToC) = Self.ratios(i, subjects, runs) { mine, other in mine / max(other, 1e-9) }
             return r
         }

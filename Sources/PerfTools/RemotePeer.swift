@@ -9,8 +9,8 @@ struct RemotePeer {
     let endpoint: String
 
     static func start(_ command: [String], role: String, type: Int32, endpoint: String, messages: Int) throws -> RemotePeer {
-        let p = try LineProcess(executable: command[0], arguments: Array(command.dropFirst()) +
-                                ["--role", role, "--type", "\(type)", "--endpoint", endpoint, "--messages", "\(messages)"])
+        let p = try LineProcess(
+            executable: command[0], arguments: Array(command.dropFirst()) + ["--role", role, "--type", "\(type)", "--endpoint", endpoint, "--messages", "\(messages)"])
         guard let line = p.readLine(timeoutMs: 10000), line.hasPrefix("ready ") else {
             p.kill()
             throw PerfError.zmq("the peer process did not bind \(endpoint): \(p.stderrTail())")

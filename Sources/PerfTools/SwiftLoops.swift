@@ -37,8 +37,10 @@ enum SwiftLoops {
     }
 
     /// Binds `type` on `endpoint` on a thread of its own; returns the real endpoint once bound.
-    private static func startPeer(_ context: UnsafeMutableRawPointer, _ type: Int32, _ endpoint: String, receiveHWMZero: Bool, curve: CurveKeys?,
-                                  body: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) throws -> (String, Thread, DispatchSemaphore) {
+    private static func startPeer(
+        _ context: UnsafeMutableRawPointer, _ type: Int32, _ endpoint: String, receiveHWMZero: Bool, curve: CurveKeys?,
+        body: @escaping @Sendable (UnsafeMutableRawPointer) -> Void
+    ) throws -> (String, Thread, DispatchSemaphore) {
         let ready = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
         let box = PeerBox()
@@ -71,8 +73,10 @@ enum SwiftLoops {
         return (box.endpoint, thread, finished)
     }
 
-    static func latency(endpoint: String, client: Int32, server: Int32, size: Int, warmup: Int, count: Int, intervalNs: Int64 = 0,
-                        curve: Bool = false) throws -> [Int64] {
+    static func latency(
+        endpoint: String, client: Int32, server: Int32, size: Int, warmup: Int, count: Int, intervalNs: Int64 = 0,
+        curve: Bool = false
+    ) throws -> [Int64] {
         let keys = curve ? try CurveKeys.make() : nil
         let context = zmq_ctx_new()!
         defer { zmq_ctx_term(context) }
@@ -102,8 +106,10 @@ enum SwiftLoops {
     }
 
     /// Round trips to the echo peer at `real`; each one's time in nanoseconds after `warmup`.
-    private static func latencyClient(_ context: UnsafeMutableRawPointer, _ real: String, client: Int32, size: Int, warmup: Int, count: Int,
-                                      intervalNs: Int64, keys: CurveKeys?) throws -> [Int64] {
+    private static func latencyClient(
+        _ context: UnsafeMutableRawPointer, _ real: String, client: Int32, size: Int, warmup: Int, count: Int,
+        intervalNs: Int64, keys: CurveKeys?
+    ) throws -> [Int64] {
         let total = warmup + count
         let endpoint = real
         let c = zmq_socket(context, client)!
@@ -137,8 +143,10 @@ enum SwiftLoops {
         return samples
     }
 
-    static func throughput(endpoint: String, sender: Int32, receiver: Int32, size: Int, count: Int, curve: Bool = false,
-                           senders: Int = 1) throws -> Int64 {
+    static func throughput(
+        endpoint: String, sender: Int32, receiver: Int32, size: Int, count: Int, curve: Bool = false,
+        senders: Int = 1
+    ) throws -> Int64 {
         let keys = curve ? try CurveKeys.make() : nil
         let context = zmq_ctx_new()!
         defer { zmq_ctx_term(context) }
@@ -193,8 +201,10 @@ enum SwiftLoops {
 
     /// `count` messages of `size` bytes to `real`. A PUB first probes until `subscribed` says
     /// the sink has seen one (in one process only: across processes a PUB is refused).
-    private static func sendStream(_ context: UnsafeMutableRawPointer, _ real: String, sender: Int32, size: Int, count: Int,
-                                   keys: CurveKeys?, subscribed: DispatchSemaphoreBox?) throws {
+    private static func sendStream(
+        _ context: UnsafeMutableRawPointer, _ real: String, sender: Int32, size: Int, count: Int,
+        keys: CurveKeys?, subscribed: DispatchSemaphoreBox?
+    ) throws {
         let s = zmq_socket(context, sender)!
         var hwm: Int32 = 0
         zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, 4)

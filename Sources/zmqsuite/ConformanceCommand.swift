@@ -16,7 +16,11 @@ struct Conformance: ParsableCommand {
 
     @OptionGroup var running: RunOptions
 
-    @Option(name: .long, help: "Where cells run: 'process' (worker processes; an implementation crash is one ERROR cell) or 'thread' (in this process; faster to start, a crash ends the run).")
+    @Option(
+        name: .long,
+        help:
+            "Where cells run: 'process' (worker processes; an implementation crash is one ERROR cell) or 'thread' (in this process; faster to start, a crash ends the run)."
+    )
     var isolation: Isolation = .process
 
     enum Isolation: String, ExpressibleByArgument, CaseIterable { case process, thread }
@@ -43,10 +47,13 @@ struct Conformance: ParsableCommand {
         let runner = ConformanceRunner(driver: driver, jobs: running.jobs, pool: pool)
         // Multicast cells (and --across-hosts) run in network namespaces, with the
         // implementation's agent started inside each: zmq-agent for the in-process libzmq.
-        let (cells, rig) = placeOnHosts(runner.plan(cases, transports: running.transports), acrossHosts: acrossHosts,
-                                        implementation: impl, agent: registry.agentCommand(for: impl, bin: registryOptions.bin))
+        let (cells, rig) = ConformanceRunner.placeOnHosts(
+            runner.plan(cases, transports: running.transports), acrossHosts: acrossHosts,
+            implementation: impl, agent: registry.agentCommand(for: impl, bin: registryOptions.bin), log: printError)
         defer { rig?.shutdown() }
-        if cells.isEmpty { throw ValidationError("no cell to run: the chosen cases do not apply to --transport \(running.transport.map(\.rawValue).joined(separator: " "))") }
+        if cells.isEmpty {
+            throw ValidationError("no cell to run: the chosen cases do not apply to --transport \(running.transport.map(\.rawValue).joined(separator: " "))")
+        }
 
         print("zmqsuite conformance: \(cases.count) cases, \(cells.count) cells on \(driver.info.name) \(driver.info.version), \(running.jobs) jobs")
         try runAndReport(kind: "conformance", runner: runner, cells: cells, implementations: [driver.info], out: running.out)

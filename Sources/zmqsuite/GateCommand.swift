@@ -22,7 +22,9 @@ struct GateCommand: ParsableCommand {
     @Option(name: .long, help: "Which suite to run: quick (the catalogue and a 64 B perf set, about 90 s here) or full (also 1 KiB and 64 KiB).")
     var suite: GateSuite = .quick
 
-    @Option(name: .long, help: "KEY=PERCENT, repeatable: KEY is throughput, latency-p50, latency-p99 or a metric name or glob. Defaults: throughput=5%, latency-p50=10%, latency-p99=10%.")
+    @Option(
+        name: .long,
+        help: "KEY=PERCENT, repeatable: KEY is throughput, latency-p50, latency-p99 or a metric name or glob. Defaults: throughput=5%, latency-p50=10%, latency-p99=10%.")
     var threshold: [String] = []
 
     @Option(name: .long, help: "Significance level of the one-sided Mann-Whitney test.")
@@ -59,7 +61,9 @@ struct GateCommand: ParsableCommand {
             do { now = try GateRecord.load(current) } catch { throw ValidationError("--current \(error)") }
         } else {
             guard base.build == GateSuite.build else {
-                throw ValidationError("--baseline \(baseline) was recorded by a \(base.build) build and this is a \(GateSuite.build) build: their Swift-loop figures are not comparable; run .build/\(base.build)/zmqsuite")
+                throw ValidationError(
+                    "--baseline \(baseline) was recorded by a \(base.build) build and this is a \(GateSuite.build) build: their Swift-loop figures are not comparable; run .build/\(base.build)/zmqsuite"
+                )
             }
             now = try suite.measure(cases: catalogue, jobs: jobs, directory: directory, agent: try registry.load().agentCommand(for: "libzmq", bin: registry.bin))
         }
@@ -73,7 +77,7 @@ struct GateCommand: ParsableCommand {
             // Measured now, so it can be measured again: a regression must repeat to count.
             FileHandle.standardError.write(Data("\(suspects) metric(s) regressed: measuring the perf set again to confirm\n".utf8))
             var again = now
-            again.perfPasses = try suite.measurePerf(passes: GateSuite.passes, environment: now.environment)
+            again.perfPasses = suite.measurePerf(passes: GateSuite.passes, environment: now.environment, log: printError)
             report = Gatekeeper.confirm(report, baseline: base, again: again, policy: policy)
             try again.write(to: directory + "/confirmation.json")
         }
@@ -116,11 +120,14 @@ struct BaselineCommand: ParsableCommand {
         func run() throws {
             // The conformance reports go to a scratch folder, kept only when the run is cut short.
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-baseline-\(getpid())").path
-            let record = try suite.measure(cases: catalogue, jobs: jobs, directory: scratch, passes: passes, agent: try registry.load().agentCommand(for: "libzmq", bin: registry.bin))
+            let record = try suite.measure(
+                cases: catalogue, jobs: jobs, directory: scratch, passes: passes, agent: try registry.load().agentCommand(for: "libzmq", bin: registry.bin))
             try? FileManager.default.removeItem(atPath: scratch)
             try record.write(to: out)
             let gated = record.metrics.filter(\.gated)
-            print("baseline: \(out): \(record.conformance.cells.count) cells, \(gated.count) gated metrics (\(record.metrics.count - gated.count) raw-transport ones for context), \(record.build) build")
+            print(
+                "baseline: \(out): \(record.conformance.cells.count) cells, \(gated.count) gated metrics (\(record.metrics.count - gated.count) raw-transport ones for context), \(record.build) build"
+            )
         }
     }
 }

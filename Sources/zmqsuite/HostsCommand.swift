@@ -26,22 +26,3 @@ struct Hosts: ParsableCommand {
         }
     }
 }
-
-/// Makes the hosts a run's cells need (or says why it cannot) and places the cells on them.
-func placeOnHosts(_ cells: [Cell], acrossHosts: Bool, implementation: String, agent: [String]?) -> (cells: [Cell], rig: HostRig?) {
-    let needed = ConformanceRunner.hostsNeeded(cells, acrossHosts: acrossHosts)
-    guard needed > 0 else { return (cells, nil) }
-    var rig: HostRig?
-    var why: String?
-    if let agent {
-        do { rig = try HostRig(hostCount: max(needed, 3), implementation: implementation, agent: agent) } catch { why = "\(error)" }
-    } else {
-        why = "\(implementation) has no agent to start inside a host"
-    }
-    if let rig {
-        FileHandle.standardError.write(Data("hosts: \(rig.network.description)\n".utf8))
-    } else {
-        FileHandle.standardError.write(Data("hosts: none (\(why ?? "")); cells that need them are UNSUPPORTED\n".utf8))
-    }
-    return (ConformanceRunner.place(cells, on: rig, unavailable: why, acrossHosts: acrossHosts), rig)
-}

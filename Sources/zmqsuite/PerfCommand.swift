@@ -10,7 +10,7 @@ struct Perf: ParsableCommand {
 
     struct Options: ParsableArguments {
         @Option(name: .long, parsing: .upToNextOption, help: "Transports: inproc ipc tcp.")
-        var transport: [String] = ["tcp"]
+        var transport: [Transport] = [.tcp]
 
         @Option(name: .long, parsing: .upToNextOption, help: "Message sizes in bytes.")
         var size: [Int] = [64]
@@ -30,7 +30,11 @@ struct Perf: ParsableCommand {
         @Option(name: .long, help: "1: both ends are threads of this process; 2: the far end (echo or sink) is the C reference peer in a child process.")
         var processes: Int = 1
 
-        @Option(name: .long, parsing: .upToNextOption, help: "Implementations: libzmq (the Swift and C loops in this process) and agents of the registry with the perf op (zmq-agent, pyzmq, jeromq), whose loops run inside them.")
+        @Option(
+            name: .long, parsing: .upToNextOption,
+            help:
+                "Implementations: libzmq (the Swift and C loops in this process) and agents of the registry with the perf op (zmq-agent, pyzmq, jeromq), whose loops run inside them."
+        )
         var impl: [String] = ["libzmq"]
 
         @OptionGroup var registryOptions: RegistryOptions
@@ -52,6 +56,11 @@ struct Perf: ParsableCommand {
             return (impl.contains("libzmq") ? PerfImplementation.allCases : [], agents)
         }
 
+        /// What to measure, with these loops and agents.
+        func plan(loops: [PerfImplementation], agents: [AgentDriver] = []) -> PerfPlan {
+            PerfPlan(transports: transport, sizes: size, count: count, loops: loops, agents: agents)
+        }
+
         /// The far end's command in two-process mode.
         func peerCommand() throws -> [String]? {
             guard processes == 2 else { return nil }
@@ -60,34 +69,22 @@ struct Perf: ParsableCommand {
         }
 
         func validate() throws {
-            for t in transport where !["inproc", "ipc", "tcp"].contains(t) {
-                throw ValidationError("--transport \(t): expected inproc, ipc or tcp")
+            for t in transport where !PerfPlan.transports.contains(t) {
+                throw ValidationError("--transport \(t.rawValue): expected inproc, ipc or tcp")
             }
             for s in size where s < 1 || s > 16 << 20 { throw ValidationError("--size \(s): expected 1 to 16777216 bytes") }
             if let count, count < 2 { throw ValidationError("--count must be at least 2") }
             if trials < 1 { throw ValidationError("--trials must be at least 1") }
             guard processes == 1 || processes == 2 else { throw ValidationError("--processes \(processes): expected 1 or 2") }
             if processes == 2 && curve { throw ValidationError("--processes 2 with --curve: the peer process has no CURVE keys; use one of them") }
-            if processes == 2 && transport.contains("inproc") { throw ValidationError("--processes 2: inproc cannot cross processes; use ipc or tcp") }
+            if processes == 2 && transport.contains(.inproc) { throw ValidationError("--processes 2: inproc cannot cross processes; use ipc or tcp") }
         }
     }
 
-    typealias Job = (label: String, run: () throws -> [PerfResult])
-
     /// Runs the planned measurement groups with a progress line, then writes and prints the record.
-    static func execute(_ o: Options, _ jobs: [Job], agents: [AgentDriver] = []) throws {
+    static func execute(_ o: Options, _ jobs: [PerfJob], agents: [AgentDriver] = []) throws {
         let start = Date()
-        var results: [PerfResult] = []
-        var failures = 0
-        for (i, job) in jobs.enumerated() {
-            FileHandle.standardError.write(Data("[\(i + 1)/\(jobs.count)] \(job.label)\n".utf8))
-            do { results += try job.run() } catch {
-                // A group that cannot be measured is recorded as such; the others still are.
-                failures += 1
-                FileHandle.standardError.write(Data("  failed: \(error)\n".utf8))
-                results.append(.failed(kind: job.label, implementation: "", transport: "", pattern: "", size: 0, count: 0, error: "\(error)"))
-            }
-        }
+        let (results, failures) = PerfJob.runAll(jobs, log: printError)
         var env = RunEnvironment.capture(implementations: [LibzmqDriver().info] + agents.map(\.info), start: start)
         env.endTime = Date()
         let record = PerfRecord(environment: env, results: results)
@@ -111,40 +108,6 @@ struct Perf: ParsableCommand {
         }
     }
 
-    static func baseline(for transport: String) -> RawTransport? { RawTransport.allCases.first { $0.zmqTransport == transport } }
-
-    static func latencyJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], agents: [AgentDriver] = [],
-                            patterns: [LatencyPattern], baseline: Bool) -> [Job] {
-        var jobs: [Job] = []
-        let n = o.count ?? 20000
-        for t in o.transport {
-            for s in o.size {
-                let count = s >= 65536 ? max(n / 20, 100) : n
-                for p in patterns.isEmpty ? [LatencyPattern.all[0]] : patterns {
-                    let raw = baseline ? Self.baseline(for: t) : nil
-                    jobs.append(("latency \(t) \(p.name) \(s) B", { try runner.latencyGroup(impls, agents: agents, baseline: raw, transport: t, pattern: p, size: s, count: count) }))
-                }
-            }
-        }
-        return jobs
-    }
-
-    static func throughputJobs(_ o: Options, runner: PerfRunner, impls: [PerfImplementation], agents: [AgentDriver] = [],
-                               patterns: [ThroughputPattern], baseline: Bool) -> [Job] {
-        var jobs: [Job] = []
-        for t in o.transport {
-            for s in o.size {
-                // Keep each trial near a fixed volume, so large sizes do not take minutes.
-                let count = o.count ?? min(1_000_000, max(2000, 200_000_000 / max(s, 64) / 4))
-                for p in patterns.isEmpty ? [ThroughputPattern.all[0]] : patterns {
-                    let raw = baseline ? Self.baseline(for: t) : nil
-                    jobs.append(("throughput \(t) \(p.name) \(s) B", { try runner.throughputGroup(impls, agents: agents, baseline: raw, transport: t, pattern: p, size: s, count: count) }))
-                }
-            }
-        }
-        return jobs
-    }
-
     struct Latency: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Round-trip latency percentiles (HdrHistogram), Swift and C loops, with the raw baseline.")
         @OptionGroup var options: Options
@@ -159,7 +122,7 @@ struct Perf: ParsableCommand {
             let runner = PerfRunner(trials: options.trials, rate: rate, curve: options.curve, peerCommand: try options.peerCommand())
             let (loops, agents) = try options.implementations()
             defer { for a in agents { a.shutdown() } }
-            try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: loops, agents: agents, patterns: patterns, baseline: true), agents: agents)
+            try Perf.execute(options, options.plan(loops: loops, agents: agents).latencyJobs(runner, patterns: patterns), agents: agents)
         }
     }
 
@@ -185,7 +148,7 @@ struct Perf: ParsableCommand {
             runner.senders = senders
             let (loops, agents) = try options.implementations()
             defer { for a in agents { a.shutdown() } }
-            try Perf.execute(options, Perf.throughputJobs(options, runner: runner, impls: loops, agents: agents, patterns: patterns, baseline: true), agents: agents)
+            try Perf.execute(options, options.plan(loops: loops, agents: agents).throughputJobs(runner, patterns: patterns), agents: agents)
         }
     }
 
@@ -194,14 +157,14 @@ struct Perf: ParsableCommand {
         @OptionGroup var options: Options
         func run() throws {
             let runner = PerfRunner(trials: options.trials)
-            try Perf.execute(options, Perf.latencyJobs(options, runner: runner, impls: [], patterns: [], baseline: true)
-                + Perf.throughputJobs(options, runner: runner, impls: [], patterns: [], baseline: true))
+            let plan = options.plan(loops: [])
+            try Perf.execute(options, plan.latencyJobs(runner) + plan.throughputJobs(runner))
         }
     }
 
     struct Sweep: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Latency and throughput over sizes and transports, Swift and C, with baselines and charts.")
-        @Option(name: .long, parsing: .upToNextOption, help: "Transports: inproc ipc tcp.") var transport: [String] = ["inproc", "ipc", "tcp"]
+        @Option(name: .long, parsing: .upToNextOption, help: "Transports: inproc ipc tcp.") var transport: [Transport] = PerfPlan.transports
         @Option(name: .long, parsing: .upToNextOption, help: "Message sizes in bytes.") var size: [Int] = [64, 1024, 65536]
         @Option(name: .long, help: "Trials per figure.") var trials: Int = 3
         @Option(name: .long, help: "Report directory (default: results/perf-<time>).") var out: String?
@@ -217,23 +180,14 @@ struct Perf: ParsableCommand {
             try o.validate()
             let (loops, agents) = try o.implementations()
             defer { for a in agents { a.shutdown() } }
-            var jobs: [Job] = []
+            var jobs: [PerfJob] = []
             for encrypted in curve == .both ? [false, true] : [curve == .on] {
                 let runner = PerfRunner(trials: trials, curve: encrypted)
                 // The agents' perf op is plain: they join the unencrypted figures only.
-                let inAgents = encrypted ? [] : agents
-                jobs += Perf.latencyJobs(Options.withCount(o, 3000), runner: runner, impls: loops, agents: inAgents, patterns: [LatencyPattern.all[0]], baseline: true)
-                jobs += Perf.throughputJobs(o, runner: runner, impls: loops, agents: inAgents, patterns: [ThroughputPattern.all[0]], baseline: true)
+                let plan = o.plan(loops: loops, agents: encrypted ? [] : agents)
+                jobs += plan.counting(3000).latencyJobs(runner) + plan.throughputJobs(runner)
             }
             try Perf.execute(o, jobs, agents: agents)
         }
-    }
-}
-
-extension Perf.Options {
-    static func withCount(_ o: Perf.Options, _ count: Int) -> Perf.Options {
-        var copy = o
-        copy.count = count
-        return copy
     }
 }

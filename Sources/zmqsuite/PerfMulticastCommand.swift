@@ -45,13 +45,19 @@ extension Perf {
                 for trial in 1...trials {
                     FileHandle.standardError.write(Data("\(transport) \(s) B at \(rate) kbit/s, trial \(trial)/\(trials)\n".utf8))
                     let r = try MulticastTrial.run(on: network, exe: exe, transport: t, size: s, count: count, rate: rate)
-                    FileHandle.standardError.write(Data(String(format: "  sender %.0f msg/s, slowest receiver %.0f msg/s, lost %d\n",
-                                                               r.senderRate, r.slowestReceiverRate, r.lost).utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            String(
+                                format: "  sender %.0f msg/s, slowest receiver %.0f msg/s, lost %d\n",
+                                r.senderRate, r.slowestReceiverRate, r.lost
+                            ).utf8))
                     rates.append(r.slowestReceiverRate)
                     lost += r.lost
                 }
-                results.append(.multicast(transport: transport, pattern: "pub-sub x\(receivers) @\(rate) kbit/s", size: s, count: count,
-                                          receivers: receivers, perTrial: rates, lost: lost))
+                results.append(
+                    .multicast(
+                        transport: transport, pattern: "pub-sub x\(receivers) @\(rate) kbit/s", size: s, count: count,
+                        receivers: receivers, perTrial: rates, lost: lost))
             }
             var env = RunEnvironment.capture(implementations: [LibzmqDriver().info], start: start)
             env.endTime = Date()

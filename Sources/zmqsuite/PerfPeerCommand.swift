@@ -18,9 +18,11 @@ struct PerfPeer: ParsableCommand {
 
     func run() throws {
         var elapsed: Int64 = 0
-        let rc = zsp_serve(endpoint, type, role == .sink ? 1 : 0, messages, { bound in
-            FileHandle.standardOutput.write(Data("ready \(String(cString: bound!))\n".utf8))
-        }, &elapsed)
+        let rc = zsp_serve(
+            endpoint, type, role == .sink ? 1 : 0, messages,
+            { bound in
+                FileHandle.standardOutput.write(Data("ready \(String(cString: bound!))\n".utf8))
+            }, &elapsed)
         guard rc == 0 else { throw ValidationError("perf-peer: serving \(endpoint) failed (errno \(errno))") }
         FileHandle.standardOutput.write(Data("done \(elapsed)\n".utf8))
     }

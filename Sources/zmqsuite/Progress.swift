@@ -54,7 +54,9 @@ final class Interrupt: @unchecked Sendable {
             lock.lock(); count += 1; let n = count; lock.unlock()
             if n == 1 {
                 FileHandle.standardError.write(Data("\nzmqsuite: stopping after the cells in progress (Ctrl-C again to stop now)\n".utf8))
-            } else { onSecond() }
+            } else {
+                onSecond()
+            }
         }
         s.resume()
         source = s

@@ -23,8 +23,10 @@ func runAndReport(kind: String, runner: ConformanceRunner, cells: [Cell], implem
 /// second writes what finished and exits 130) and writes the run's reports into `directory`,
 /// the journal as each cell finishes. Returns the record; `summary.interrupted` says whether
 /// Ctrl-C cut it short.
-func runRecorded(kind: String, runner: ConformanceRunner, cells: [Cell], implementations: [ImplementationInfo],
-                 directory: String) throws -> RunRecord {
+func runRecorded(
+    kind: String, runner: ConformanceRunner, cells: [Cell], implementations: [ImplementationInfo],
+    directory: String
+) throws -> RunRecord {
     let start = Date()
     let writer = try ReportWriter(directory: directory)
     let progress = Progress(total: cells.count)
@@ -43,10 +45,12 @@ func runRecorded(kind: String, runner: ConformanceRunner, cells: [Cell], impleme
         FileHandle.standardError.write(Data("zmqsuite: interrupted; finished cells are in \(directory)\n".utf8))
         Foundation.exit(130)
     }
-    let results = runner.run(cells, onResult: { r in
-        writer.journal(r)
-        progress.add(r)
-    }, shouldStop: { interrupt.requested })
+    let results = runner.run(
+        cells,
+        onResult: { r in
+            writer.journal(r)
+            progress.add(r)
+        }, shouldStop: { interrupt.requested })
     progress.end()
     return try finish(results, interrupt.requested)
 }
@@ -63,3 +67,6 @@ func pointLatest(at directory: String) {
     try? FileManager.default.removeItem(atPath: link)
     try? FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: URL(fileURLWithPath: directory).lastPathComponent)
 }
+
+/// A line on stderr (progress and diagnostics; stdout is for results).
+func printError(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

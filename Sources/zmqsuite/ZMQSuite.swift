@@ -9,7 +9,10 @@ struct ZMQSuite: ParsableCommand {
         abstract: "Conformance and performance test suite for ZeroMQ implementations.",
         discussion: "Exit codes: 0 every MUST cell passed, 1 one did not, 2 the harness could not run.",
         version: RunEnvironment.suiteVersion,
-        subcommands: [Conformance.self, Interop.self, Compare.self, Perf.self, GateCommand.self, BaselineCommand.self, Hosts.self, List.self, Impls.self, AgentCheckCommand.self, Worker.self, MulticastPeer.self, PerfPeer.self]
+        subcommands: [
+            Conformance.self, Interop.self, Compare.self, Perf.self, GateCommand.self, BaselineCommand.self, Hosts.self, List.self, Impls.self, AgentCheckCommand.self,
+            Worker.self, MulticastPeer.self, PerfPeer.self,
+        ]
     )
 
     /// Exit code 2 for anything that stops the harness itself (bad flags, bad case files),
@@ -19,6 +22,9 @@ struct ZMQSuite: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let e as CaseFileError {
+            FileHandle.standardError.write(Data("zmqsuite: \(e)\n".utf8))
+            Foundation.exit(2)
+        } catch let e as RegistryError {
             FileHandle.standardError.write(Data("zmqsuite: \(e)\n".utf8))
             Foundation.exit(2)
         } catch let e as ExitCode {

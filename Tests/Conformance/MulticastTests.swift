@@ -7,8 +7,9 @@ let agentPath = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
 
 /// The multicast cases on real hosts (network namespaces), as CI runs them: it runs as root.
 /// Without root the suite is skipped, and says so; the catalogue test leaves these cells out.
-@Suite("Multicast and cross-host cells on network namespaces", .serialized,
-       .enabled(if: HostNetwork.unavailableReason() == nil, "needs root and iproute2 to make network namespaces"))
+@Suite(
+    "Multicast and cross-host cells on network namespaces", .serialized,
+    .enabled(if: HostNetwork.unavailableReason() == nil, "needs root and iproute2 to make network namespaces"))
 struct MulticastTests {
     @Test("pgm, epgm and norm cells match the expectations, on hosts the run removes afterwards")
     func multicastCatalogue() throws {

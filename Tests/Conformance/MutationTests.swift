@@ -14,38 +14,54 @@ struct MutationTests {
     }
 
     static let mutations: [Mutation] = [
-        .init(file: "reqrep/req.yaml", caseId: "reqrep.req.lockstep",
-              replace: "- socket: { name: client, type: REQ }", with: "- socket: { name: client, type: REQ, options: { req_relaxed: 1 } }"),
-        .init(file: "reqrep/router.yaml", caseId: "reqrep.router.mandatory-unroutable",
-              replace: "options: { router_mandatory: 1 }", with: "options: { router_mandatory: 0 }"),
-        .init(file: "reqrep/rep.yaml", caseId: "reqrep.rep.envelope",
-              replace: "expect: [\"X\", \"Y\", \"\", \"reply\"]", with: "expect: [\"reply\"]"),
-        .init(file: "pubsub/pub-sub.yaml", caseId: "pubsub.sub.prefix-filter",
-              replace: "subscribe: \"weather.\"", with: "subscribe: \"\""),
-        .init(file: "pubsub/xpub-xsub.yaml", caseId: "pubsub.xpub.filters-duplicates",
-              replace: "- socket: { name: xpub, type: XPUB }", with: "- socket: { name: xpub, type: XPUB, options: { xpub_verbose: 1 } }"),
-        .init(file: "pipeline/push-pull.yaml", caseId: "pipeline.push.round-robin",
-              replace: "expect: { w1: 4, w2: 4, w3: 4 }", with: "expect: { w1: 6, w2: 3, w3: 3 }"),
-        .init(file: "options/options.yaml", caseId: "options.conflate.keeps-last",
-              replace: "conflate: 1", with: "conflate: 0"),
-        .init(file: "options/options.yaml", caseId: "options.linger.zero-discards",
-              replace: "options: { linger: 0 }", with: "options: { linger: 2000 }"),
-        .init(file: "hwm/hwm.yaml", caseId: "hwm.push.blocks-at-mark",
-              replace: "options: { sndhwm: 5 }", with: "options: { sndhwm: 50 }"),
-        .init(file: "security/plain.yaml", caseId: "security.plain.refused",
-              replace: "plain_password: \"wrong\"", with: "plain_password: \"secret\""),
-        .init(file: "security/curve.yaml", caseId: "security.curve.wrong-server-key",
-              replace: "curve_serverkey: { curve_public: impostor }", with: "curve_serverkey: { curve_public: server_keys }"),
-        .init(file: "messages/sizes.yaml", caseId: "messages.maxmsgsize",
-              replace: "maxmsgsize: 1000", with: "maxmsgsize: -1"),
-        .init(file: "stream/stream.yaml", caseId: "stream.raw-peer-exchange",
-              replace: "- socket: { name: s, type: STREAM }", with: "- socket: { name: s, type: STREAM, options: { stream_notify: 0 } }"),
-        .init(file: "connection/lifecycle.yaml", caseId: "connection.disconnect",
-              replace: "  - disconnect: { socket: push, to: w1 }\n", with: ""),
-        .init(file: "proxy/proxy.yaml", caseId: "proxy.steerable-pause-resume",
-              replace: "frames: [\"PAUSE\"]", with: "frames: [\"RESUME\"]"),
-        .init(file: "heartbeat/heartbeat.yaml", caseId: "heartbeat.timeout-closes-silent-peer",
-              replace: "heartbeat_ivl: 50, heartbeat_timeout: 200", with: "heartbeat_ivl: 0, heartbeat_timeout: 200"),
+        .init(
+            file: "reqrep/req.yaml", caseId: "reqrep.req.lockstep",
+            replace: "- socket: { name: client, type: REQ }", with: "- socket: { name: client, type: REQ, options: { req_relaxed: 1 } }"),
+        .init(
+            file: "reqrep/router.yaml", caseId: "reqrep.router.mandatory-unroutable",
+            replace: "options: { router_mandatory: 1 }", with: "options: { router_mandatory: 0 }"),
+        .init(
+            file: "reqrep/rep.yaml", caseId: "reqrep.rep.envelope",
+            replace: "expect: [\"X\", \"Y\", \"\", \"reply\"]", with: "expect: [\"reply\"]"),
+        .init(
+            file: "pubsub/pub-sub.yaml", caseId: "pubsub.sub.prefix-filter",
+            replace: "subscribe: \"weather.\"", with: "subscribe: \"\""),
+        .init(
+            file: "pubsub/xpub-xsub.yaml", caseId: "pubsub.xpub.filters-duplicates",
+            replace: "- socket: { name: xpub, type: XPUB }", with: "- socket: { name: xpub, type: XPUB, options: { xpub_verbose: 1 } }"),
+        .init(
+            file: "pipeline/push-pull.yaml", caseId: "pipeline.push.round-robin",
+            replace: "expect: { w1: 4, w2: 4, w3: 4 }", with: "expect: { w1: 6, w2: 3, w3: 3 }"),
+        .init(
+            file: "options/options.yaml", caseId: "options.conflate.keeps-last",
+            replace: "conflate: 1", with: "conflate: 0"),
+        .init(
+            file: "options/options.yaml", caseId: "options.linger.zero-discards",
+            replace: "options: { linger: 0 }", with: "options: { linger: 2000 }"),
+        .init(
+            file: "hwm/hwm.yaml", caseId: "hwm.push.blocks-at-mark",
+            replace: "options: { sndhwm: 5 }", with: "options: { sndhwm: 50 }"),
+        .init(
+            file: "security/plain.yaml", caseId: "security.plain.refused",
+            replace: "plain_password: \"wrong\"", with: "plain_password: \"secret\""),
+        .init(
+            file: "security/curve.yaml", caseId: "security.curve.wrong-server-key",
+            replace: "curve_serverkey: { curve_public: impostor }", with: "curve_serverkey: { curve_public: server_keys }"),
+        .init(
+            file: "messages/sizes.yaml", caseId: "messages.maxmsgsize",
+            replace: "maxmsgsize: 1000", with: "maxmsgsize: -1"),
+        .init(
+            file: "stream/stream.yaml", caseId: "stream.raw-peer-exchange",
+            replace: "- socket: { name: s, type: STREAM }", with: "- socket: { name: s, type: STREAM, options: { stream_notify: 0 } }"),
+        .init(
+            file: "connection/lifecycle.yaml", caseId: "connection.disconnect",
+            replace: "  - disconnect: { socket: push, to: w1 }\n", with: ""),
+        .init(
+            file: "proxy/proxy.yaml", caseId: "proxy.steerable-pause-resume",
+            replace: "frames: [\"PAUSE\"]", with: "frames: [\"RESUME\"]"),
+        .init(
+            file: "heartbeat/heartbeat.yaml", caseId: "heartbeat.timeout-closes-silent-peer",
+            replace: "heartbeat_ivl: 50, heartbeat_timeout: 200", with: "heartbeat_ivl: 0, heartbeat_timeout: 200"),
     ]
 
     /// The YAML document of one case in a catalogue file.

@@ -16,7 +16,8 @@ struct RunnerTests {
         """
 
     @Test func wrongExpectationIsFail() throws {
-        let r = try runInline("id: t.wrong\nspec: \"RFC 31: s\"\nlevel: MUST\n" + Self.pair + "\n  - recv: { socket: b, expect: [\"expected\"] }\n", transports: [.inproc])
+        let r = try runInline(
+            "id: t.wrong\nspec: \"RFC 31: s\"\nlevel: MUST\n" + Self.pair + "\n  - recv: { socket: b, expect: [\"expected\"] }\n", transports: [.inproc])
         #expect(r.count == 1)
         #expect(r[0].outcome == .FAIL)
         let f = try #require(r[0].failure)
@@ -26,7 +27,8 @@ struct RunnerTests {
     }
 
     @Test func rightExpectationIsPass() throws {
-        let r = try runInline("id: t.right\nspec: \"RFC 31: s\"\nlevel: MUST\n" + Self.pair + "\n  - recv: { socket: b, expect: [\"actual\"] }\n", transports: [.inproc, .tcp])
+        let r = try runInline(
+            "id: t.right\nspec: \"RFC 31: s\"\nlevel: MUST\n" + Self.pair + "\n  - recv: { socket: b, expect: [\"actual\"] }\n", transports: [.inproc, .tcp])
         #expect(r.map(\.outcome) == [.PASS, .PASS])
     }
 

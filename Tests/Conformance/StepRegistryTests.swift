@@ -1,6 +1,7 @@
 import Foundation
-@testable import Harness
 import Testing
+
+@testable import Harness
 
 /// The step language has one place per step: the registry, its README table, its sources.
 @Suite("Step registry")

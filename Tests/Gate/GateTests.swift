@@ -1,27 +1,36 @@
 import Foundation
+import Testing
+
 @testable import Gate
 @testable import Harness
 @testable import PerfTools
-import Testing
 
 /// Synthetic records: a conformance run of the given cells and perf passes of the given figures.
-func record(cells: [(String, Outcome)] = [("reqrep.req.lockstep", .PASS), ("pubsub.sub.prefix-filter", .PASS)],
-            throughput: [[Double]] = [[100, 101, 99, 100, 102], [99, 100, 101, 100, 98], [101, 100, 99, 102, 100]],
-            p99: [[Double]]? = nil, cpu: String = "test cpu", suite: String = "quick") -> GateRecord {
+func record(
+    cells: [(String, Outcome)] = [("reqrep.req.lockstep", .PASS), ("pubsub.sub.prefix-filter", .PASS)],
+    throughput: [[Double]] = [[100, 101, 99, 100, 102], [99, 100, 101, 100, 98], [101, 100, 99, 102, 100]],
+    p99: [[Double]]? = nil, cpu: String = "test cpu", suite: String = "quick"
+) -> GateRecord {
     var env = RunEnvironment.capture(implementations: [], start: Date(timeIntervalSince1970: 0))
     env.cpu = cpu
     let results = cells.map { id, outcome in
-        CellResult(caseId: id, title: id, spec: "s", level: .MUST, area: "a", transport: "tcp", socketTypes: [], implementations: ["libzmq 4.3.4"],
-                   outcome: outcome, durationSeconds: 0, detail: outcome == .PASS ? "" : "step 3: expected x; saw y", failure: nil,
-                   observations: [], file: "f.yaml", line: 1)
+        CellResult(
+            caseId: id, title: id, spec: "s", level: .MUST, area: "a", transport: "tcp", socketTypes: [], implementations: ["libzmq 4.3.4"],
+            outcome: outcome, durationSeconds: 0, detail: outcome == .PASS ? "" : "step 3: expected x; saw y", failure: nil,
+            observations: [], file: "f.yaml", line: 1)
     }
     let conformance = RunRecord(kind: "conformance", environment: env, cells: results, planned: results.count, interrupted: false)
     let passes = throughput.indices.map { i in
-        var r = [PerfResult(kind: "throughput", implementation: "libzmq-swift", transport: "tcp", pattern: "push-pull", size: 64, count: 1000,
-                            messagesPerSecond: Trials(throughput[i]))]
+        var r = [
+            PerfResult(
+                kind: "throughput", implementation: "libzmq-swift", transport: "tcp", pattern: "push-pull", size: 64, count: 1000,
+                messagesPerSecond: Trials(throughput[i]))
+        ]
         if let p99 {
-            r.append(PerfResult(kind: "latency", implementation: "libzmq-swift", transport: "tcp", pattern: "req-rep", size: 64, count: 1000,
-                                latencyP50Us: Trials(p99[i].map { $0 / 2 }), latencyP99Us: Trials(p99[i])))
+            r.append(
+                PerfResult(
+                    kind: "latency", implementation: "libzmq-swift", transport: "tcp", pattern: "req-rep", size: 64, count: 1000,
+                    latencyP50Us: Trials(p99[i].map { $0 / 2 }), latencyP99Us: Trials(p99[i])))
         }
         return PerfRecord(environment: env, results: r)
     }

@@ -35,7 +35,9 @@ struct InteropTests {
         defer { for case let d as AgentDriver in drivers { d.shutdown() } }
         let chosen = try cases(["reqrep.req.lockstep", "reqrep.router.identity-prefix", "pubsub.sub.prefix-filter", "pair.exchange"])
         #expect(chosen.count == 4)
-        let cells = ConformanceRunner.planInterop(chosen, drivers: drivers, transports: [.tcp, .ipc]).filter { if case .pair = $0.mode { return true } else { return false } }
+        let cells = ConformanceRunner.planInterop(chosen, drivers: drivers, transports: [.tcp, .ipc]).filter {
+            if case .pair = $0.mode { return true } else { return false }
+        }
         let results = ConformanceRunner(driver: drivers[0], jobs: 6).run(cells)
         #expect(results.count == 4 * 6 * 2, "4 cases x 6 ordered pairs x 2 transports")
         for r in results where r.transport == "tcp" {

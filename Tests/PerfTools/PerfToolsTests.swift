@@ -38,12 +38,13 @@ struct PerfToolsTests {
         #expect(corrected.p90Us > plain.p90Us)
     }
 
-    @Test("latency smoke runs record every round trip, side by side with C and the raw baseline", arguments: ["inproc", "ipc", "tcp"])
-    func latencySmoke(_ transport: String) throws {
+    @Test("latency smoke runs record every round trip, side by side with C and the raw baseline", arguments: [Transport.inproc, .ipc, .tcp])
+    func latencySmoke(_ transport: Transport) throws {
         let runner = PerfRunner(trials: 2, warmup: 10)
-        let raw = RawTransport.allCases.first { $0.zmqTransport == transport }
-        let group = try runner.latencyGroup(PerfImplementation.allCases, baseline: raw, transport: transport,
-                                            pattern: LatencyPattern.all[0], size: 64, count: 200)
+        let raw = RawTransport.beside(transport)
+        let group = try runner.latencyGroup(
+            PerfImplementation.allCases, baseline: raw, transport: transport,
+            pattern: LatencyPattern.all[0], size: 64, count: 200)
         #expect(group.map(\.implementation) == ["libzmq-swift", "libzmq-c", raw!.rawValue])
         for r in group {
             let l = try #require(r.latency)
@@ -59,8 +60,9 @@ struct PerfToolsTests {
     @Test func fixedRateLatencySmoke() throws {
         // 2000 requests/s on a schedule; the corrected histograms hold at least every round trip.
         let runner = PerfRunner(trials: 1, warmup: 10, rate: 2000)
-        let group = try runner.latencyGroup(PerfImplementation.allCases, baseline: .tcp, transport: "tcp",
-                                            pattern: LatencyPattern.all[0], size: 64, count: 100)
+        let group = try runner.latencyGroup(
+            PerfImplementation.allCases, baseline: .tcp, transport: .tcp,
+            pattern: LatencyPattern.all[0], size: 64, count: 100)
         for r in group {
             let l = try #require(r.latency)
             #expect(l.count >= 100, "\(r.implementation): \(l.count)")
@@ -71,15 +73,16 @@ struct PerfToolsTests {
 
     @Test func throughputSmoke() throws {
         let runner = PerfRunner(trials: 2, warmup: 10)
-        let group = try runner.throughputGroup(PerfImplementation.allCases, baseline: .tcp, transport: "tcp",
-                                               pattern: ThroughputPattern.all[0], size: 64, count: 5000)
+        let group = try runner.throughputGroup(
+            PerfImplementation.allCases, baseline: .tcp, transport: .tcp,
+            pattern: ThroughputPattern.all[0], size: 64, count: 5000)
         #expect(group.count == 3)
         for r in group {
             let t = try #require(r.messagesPerSecond)
             #expect(t.values.count == 2 && t.values.allSatisfy { $0 > 0 }, "\(r.implementation)")
         }
         #expect(group[0].ratioToC != nil && group[0].ratioToBaseline != nil)
-        let queue = try runner.throughputGroup([], baseline: .queue, transport: "inproc", pattern: ThroughputPattern.all[0], size: 64, count: 2000)
+        let queue = try runner.throughputGroup([], baseline: .queue, transport: .inproc, pattern: ThroughputPattern.all[0], size: 64, count: 2000)
         #expect(queue.count == 1 && queue[0].implementation == "raw-queue")
     }
 
@@ -89,8 +92,9 @@ struct PerfToolsTests {
     @Test(arguments: ThroughputPattern.all.map(\.name))
     func everyThroughputPatternDelivers(_ name: String) throws {
         let pattern = try #require(ThroughputPattern.all.first { $0.name == name })
-        let group = try PerfRunner(trials: 1).throughputGroup(PerfImplementation.allCases, baseline: nil, transport: "ipc",
-                                                              pattern: pattern, size: 32, count: 3000)
+        let group = try PerfRunner(trials: 1).throughputGroup(
+            PerfImplementation.allCases, baseline: nil, transport: .ipc,
+            pattern: pattern, size: 32, count: 3000)
         #expect(group.count == 2)
         for r in group { #expect(r.messagesPerSecond?.values.first ?? 0 > 0, "\(name) \(r.implementation)") }
     }
@@ -99,11 +103,13 @@ struct PerfToolsTests {
     /// still arrives (a handshake that failed would leave the receiver waiting: the loop throws).
     @Test func curveSmoke() throws {
         let runner = PerfRunner(trials: 1, warmup: 10, curve: true)
-        let thr = try runner.throughputGroup(PerfImplementation.allCases, baseline: nil, transport: "tcp",
-                                             pattern: ThroughputPattern.all[0], size: 64, count: 2000)
+        let thr = try runner.throughputGroup(
+            PerfImplementation.allCases, baseline: nil, transport: .tcp,
+            pattern: ThroughputPattern.all[0], size: 64, count: 2000)
         #expect(thr.allSatisfy { $0.pattern.hasSuffix("+curve") && ($0.messagesPerSecond?.median ?? 0) > 0 })
-        let lat = try runner.latencyGroup(PerfImplementation.allCases, baseline: nil, transport: "tcp",
-                                          pattern: LatencyPattern.all[0], size: 64, count: 200)
+        let lat = try runner.latencyGroup(
+            PerfImplementation.allCases, baseline: nil, transport: .tcp,
+            pattern: LatencyPattern.all[0], size: 64, count: 200)
         #expect(lat.allSatisfy { $0.latency?.count == 200 })
     }
 
@@ -112,11 +118,13 @@ struct PerfToolsTests {
     @Test func twoProcessSmoke() throws {
         let exe = try #require(WorkerPool.defaultExecutable(), "build the zmqsuite product first (scripts/test does)")
         let runner = PerfRunner(trials: 1, warmup: 10, peerCommand: [exe, "perf-peer"])
-        let lat = try runner.latencyGroup(PerfImplementation.allCases, baseline: nil, transport: "tcp",
-                                          pattern: LatencyPattern.all[1], size: 64, count: 300)
+        let lat = try runner.latencyGroup(
+            PerfImplementation.allCases, baseline: nil, transport: .tcp,
+            pattern: LatencyPattern.all[1], size: 64, count: 300)
         #expect(lat.count == 2 && lat.allSatisfy { $0.latency?.count == 300 && $0.pattern.hasSuffix("2-process") })
-        let thr = try runner.throughputGroup(PerfImplementation.allCases, baseline: nil, transport: "ipc",
-                                             pattern: ThroughputPattern.all[0], size: 64, count: 5000)
+        let thr = try runner.throughputGroup(
+            PerfImplementation.allCases, baseline: nil, transport: .ipc,
+            pattern: ThroughputPattern.all[0], size: 64, count: 5000)
         #expect(thr.count == 2 && thr.allSatisfy { ($0.messagesPerSecond?.median ?? 0) > 0 })
     }
 
@@ -125,8 +133,9 @@ struct PerfToolsTests {
     @Test func severalSenders() throws {
         var runner = PerfRunner(trials: 1, warmup: 10)
         runner.senders = 3
-        let group = try runner.throughputGroup(PerfImplementation.allCases, baseline: nil, transport: "tcp",
-                                               pattern: ThroughputPattern.all[0], size: 64, count: 10_001)
+        let group = try runner.throughputGroup(
+            PerfImplementation.allCases, baseline: nil, transport: .tcp,
+            pattern: ThroughputPattern.all[0], size: 64, count: 10_001)
         #expect(group.count == 2 && group.allSatisfy { $0.pattern.hasSuffix("x3 senders") && ($0.messagesPerSecond?.median ?? 0) > 0 })
     }
 }

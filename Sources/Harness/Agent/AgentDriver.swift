@@ -41,8 +41,9 @@ public final class AgentDriver: Driver, @unchecked Sendable {
             // updateValue: assigning a nil literal through the subscript would remove the key.
             table.updateValue(transports.contains(t.rawValue) ? nil : "the agent does not offer \(t.rawValue)", forKey: t.rawValue)
         }
-        var capabilities = Capabilities(socketTypes: caps?.socketTypes ?? [], transports: table,
-                                        mechanisms: caps?.mechanisms ?? [], draftSymbols: [:], zmqHas: [:])
+        var capabilities = Capabilities(
+            socketTypes: caps?.socketTypes ?? [], transports: table,
+            mechanisms: caps?.mechanisms ?? [], draftSymbols: [:], zmqHas: [:])
         capabilities.features = caps?.features ?? []
         capabilities.options = caps?.options
         info = ImplementationInfo(name: name, version: hello.version ?? "?", library: hello.library ?? "?", capabilities: capabilities)

@@ -177,9 +177,10 @@ public struct AgentZAPRequest: Codable, Sendable {
     }
 
     var request: ZAPRequest {
-        ZAPRequest(version: version ?? "", requestId: requestId?.bytes ?? [], domain: domain ?? "", address: address ?? "",
-                   routingId: routingId?.bytes ?? [], mechanism: mechanism ?? "", credentials: credentials?.map(\.bytes) ?? [],
-                   answeredStatus: status ?? "")
+        ZAPRequest(
+            version: version ?? "", requestId: requestId?.bytes ?? [], domain: domain ?? "", address: address ?? "",
+            routingId: routingId?.bytes ?? [], mechanism: mechanism ?? "", credentials: credentials?.map(\.bytes) ?? [],
+            answeredStatus: status ?? "")
     }
 }
 
@@ -214,7 +215,11 @@ public struct AgentValue: Codable, Sendable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let i = try? c.decode(Int.self) { value = .int(i) } else if let b = try? c.decode(Bool.self) { value = .int(b ? 1 : 0) } else if let s = try? c.decode(String.self) {
+        if let i = try? c.decode(Int.self) {
+            value = .int(i)
+        } else if let b = try? c.decode(Bool.self) {
+            value = .int(b ? 1 : 0)
+        } else if let s = try? c.decode(String.self) {
             value = .string(s)
         } else {
             value = .bytes(try c.decode(Bytes.self).base64.bytes)

@@ -86,8 +86,9 @@ public final class AgentServer {
             out.protocol = AgentWire.protocolVersion
             // Proxies run inside the process that owns the sockets; the protocol has no op for them yet.
             let features = Feature.allCases.filter { $0 != .proxy }.map(\.rawValue) + extra.keys.sorted()
-            out.capabilities = AgentCapabilities(socketTypes: c.socketTypes, transports: c.transports.filter { $0.value == nil }.map(\.key).sorted(),
-                                                 mechanisms: c.mechanisms, features: features)
+            out.capabilities = AgentCapabilities(
+                socketTypes: c.socketTypes, transports: c.transports.filter { $0.value == nil }.map(\.key).sorted(),
+                mechanisms: c.mechanisms, features: features)
         case .sessionOpen:
             let id = next
             next += 1
@@ -163,9 +164,11 @@ public final class AgentServer {
             out.secret = k.secretKey
         case .zap:
             let s = try session(r)
-            try s.installZAP(ZAPScript(status: try required(r.status, "status"), otherwise: r.otherwise ?? "400",
-                                       userId: r.userId ?? "", statusText: r.statusText ?? "scripted",
-                                       acceptCredentials: r.credentials?.map(\.bytes)))
+            try s.installZAP(
+                ZAPScript(
+                    status: try required(r.status, "status"), otherwise: r.otherwise ?? "400",
+                    userId: r.userId ?? "", statusText: r.statusText ?? "scripted",
+                    acceptCredentials: r.credentials?.map(\.bytes)))
         case .zapRequests:
             out.requests = try session(r).zapRequests().map(AgentZAPRequest.init)
         }

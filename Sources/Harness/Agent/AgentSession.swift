@@ -31,14 +31,23 @@ final class AgentSession: DriverSession {
     }
 
     func socket(_ type: SocketType) throws -> SocketID {
-        guard let s = try call(.socket, { $0.session = session; $0.type = type.rawValue }).socket else {
+        guard
+            let s = try call(
+                .socket,
+                {
+                    $0.session = session; $0.type = type.rawValue
+                }
+            ).socket
+        else {
             throw AgentError.protocolError("socket: no handle")
         }
         return s
     }
 
     func set(_ s: SocketID, _ option: SocketOption, _ value: OptionValue) throws {
-        try call(.set, s) { $0.option = option.rawValue; $0.value = AgentValue(value) }
+        try call(.set, s) {
+            $0.option = option.rawValue; $0.value = AgentValue(value)
+        }
     }
 
     func get(_ s: SocketID, _ option: SocketOption) throws -> OptionValue {
@@ -123,7 +132,10 @@ final class AgentSession: DriverSession {
     }
 
     func teardown(timeoutMs: Int) -> Bool {
-        let clean = (try? call(.sessionClose, boundMs: timeoutMs) { $0.session = session; $0.timeoutMs = timeoutMs })?.clean ?? false
+        let clean =
+            (try? call(.sessionClose, boundMs: timeoutMs) {
+                $0.session = session; $0.timeoutMs = timeoutMs
+            })?.clean ?? false
         if link.broken { link.process.kill() } else { driver.giveBack(link.process) }
         return clean
     }

@@ -16,16 +16,19 @@ public struct Registry: Sendable {
     public let root: String
 
     public static func load(_ path: String) throws -> Registry {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw RegistryError(file: path, message: "cannot read: \(error.localizedDescription)")
+        }
         do {
             let file = try YAMLDecoder().decode(File.self, from: text)
             if let dup = Dictionary(grouping: file.implementations, by: \.name).first(where: { $0.value.count > 1 || $0.key == "libzmq" }) {
-                throw CaseFileError(file: path, line: 0, message: "implementation name '\(dup.key)' is taken")
+                throw RegistryError(file: path, message: "implementation name '\(dup.key)' is taken")
             }
             let root = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
             return Registry(entries: file.implementations, root: root)
-        } catch let e as CaseFileError { throw e } catch {
-            throw CaseFileError(file: path, line: 0, message: "bad registry: \(error)")
+        } catch let e as RegistryError { throw e } catch {
+            throw RegistryError(file: path, message: "bad registry: \(error)")
         }
     }
 

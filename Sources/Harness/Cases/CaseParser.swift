@@ -84,8 +84,9 @@ struct CaseParser {
         let common = try r.mapping("step '\(name)'", allowed: [name] + Self.commonKeys)
         let args = r.child(first.value)
         let fields = try args.mapping("step '\(name)'", allowed: type.keys)
-        var step = Step(action: try type.parse(StepArgs(reader: args, fields: fields), in: &scope), line: r.line,
-                        onlyOn: nil, level: nil, accept: ["ok"])
+        var step = Step(
+            action: try type.parse(StepArgs(reader: args, fields: fields), in: &scope), line: r.line,
+            onlyOn: nil, level: nil, accept: ["ok"])
         for (key, v) in common where key != name {
             switch key {
             case "transports": step.onlyOn = Set(try v.listOrOne("transports").map { try $0.enumValue("transport", Transport.self) })

@@ -40,8 +40,10 @@ public struct SpecKey: Codable, Sendable, Hashable {
 
     /// Transports and mechanisms are described in section 7 of libzmq's manual, calls in 3.
     private static func manSection(_ doc: String) -> Int {
-        let seven = ["zmq_tcp", "zmq_ipc", "zmq_inproc", "zmq_pgm", "zmq_epgm", "zmq_tipc", "zmq_udp", "zmq_vmci", "zmq_norm",
-                     "zmq_ws", "zmq_null", "zmq_plain", "zmq_curve", "zmq_gssapi"]
+        let seven = [
+            "zmq_tcp", "zmq_ipc", "zmq_inproc", "zmq_pgm", "zmq_epgm", "zmq_tipc", "zmq_udp", "zmq_vmci", "zmq_norm",
+            "zmq_ws", "zmq_null", "zmq_plain", "zmq_curve", "zmq_gssapi",
+        ]
         return seven.contains(doc) ? 7 : 3
     }
 
@@ -58,7 +60,8 @@ public struct SpecKey: Codable, Sendable, Hashable {
         let manual = #"^(zmq_[a-z0-9_]+(?:\([0-9]\))?)(?: ((?:ZMQ_)?[A-Z][A-Z0-9_]*(?:=[0-9]+)?))?(?: \([^)]*\))?[,:]? *(.*)$"#
         for pattern in [rfc, manual] {
             guard let regex = try? NSRegularExpression(pattern: pattern),
-                  let m = regex.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) else { continue }
+                let m = regex.firstMatch(in: line, range: NSRange(line.startIndex..., in: line))
+            else { continue }
             func group(_ i: Int) -> String { Range(m.range(at: i), in: line).map { String(line[$0]) } ?? "" }
             try self.init(doc: group(1), section: group(2), text: group(3).isEmpty ? line : group(3))
             return

@@ -1,4 +1,4 @@
-/// "An implementation I can drive" (DESIGN.md, idea 1). A driver opens one session per
+/// "An implementation I can drive" (README, "Architecture"). A driver opens one session per
 /// conformance cell; a session is a context with its sockets, used from one thread.
 public protocol Driver: AnyObject, Sendable {
     var info: ImplementationInfo { get }

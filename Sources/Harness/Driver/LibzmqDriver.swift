@@ -6,8 +6,9 @@ public final class LibzmqDriver: Driver {
     public let info: ImplementationInfo
 
     public init() {
-        info = ImplementationInfo(name: "libzmq", version: ZMQLibrary.version,
-                                  library: LibzmqProbe.libraryPath(), capabilities: LibzmqProbe.probe())
+        info = ImplementationInfo(
+            name: "libzmq", version: ZMQLibrary.version,
+            library: LibzmqProbe.libraryPath(), capabilities: LibzmqProbe.probe())
     }
 
     public func openSession() throws -> DriverSession { try LibzmqSession() }
@@ -15,9 +16,11 @@ public final class LibzmqDriver: Driver {
 
 /// Capability probing: ask zmq_has and dlsym, then try each socket type and transport.
 enum LibzmqProbe {
-    static let draftSymbols = ["zmq_join", "zmq_leave", "zmq_msg_set_routing_id", "zmq_msg_routing_id",
-                               "zmq_msg_set_group", "zmq_msg_group", "zmq_poller_new", "zmq_connect_peer",
-                               "zmq_socket_get_peer_state"]
+    static let draftSymbols = [
+        "zmq_join", "zmq_leave", "zmq_msg_set_routing_id", "zmq_msg_routing_id",
+        "zmq_msg_set_group", "zmq_msg_group", "zmq_poller_new", "zmq_connect_peer",
+        "zmq_socket_get_peer_state",
+    ]
 
     /// The libzmq shared object this process mapped (Linux: /proc/self/maps).
     static func libraryPath() -> String {

@@ -75,8 +75,9 @@ final class LibzmqSession: DriverSession {
     }
 
     func startProxy(frontend: SocketID, backend: SocketID, capture: SocketID?, control: SocketID?) throws -> Int {
-        let runner = ProxyRunner(frontend: try sock(frontend), backend: try sock(backend),
-                                 capture: try capture.map(sock), control: try control.map(sock))
+        let runner = ProxyRunner(
+            frontend: try sock(frontend), backend: try sock(backend),
+            capture: try capture.map(sock), control: try control.map(sock))
         for id in [frontend, backend, capture, control].compactMap({ $0 }) { proxyOwned.insert(id) }
         proxies.append(runner)
         runner.start()
@@ -117,7 +118,9 @@ final class LibzmqSession: DriverSession {
         // zmq_ctx_term waits for every socket's linger; bound it on a helper thread.
         let done = DispatchSemaphoreBox()
         let context = self.context
-        Thread { context.terminate(); done.signal() }.start()
+        Thread {
+            context.terminate(); done.signal()
+        }.start()
         return done.wait(timeoutMs: timeoutMs) && clean
     }
 }

@@ -48,12 +48,14 @@ final class ZAPHandler: @unchecked Sendable {
         var status = script.status
         if let accepted = script.acceptCredentials, accepted != credentials { status = script.otherwise }
         let text = { (b: [UInt8]) in String(decoding: b, as: UTF8.self) }
-        let request = ZAPRequest(version: text(f[0]), requestId: f[1], domain: text(f[2]), address: text(f[3]),
-                                 routingId: f[4], mechanism: text(f[5]), credentials: credentials, answeredStatus: status)
+        let request = ZAPRequest(
+            version: text(f[0]), requestId: f[1], domain: text(f[2]), address: text(f[3]),
+            routingId: f[4], mechanism: text(f[5]), credentials: credentials, answeredStatus: status)
         lock.lock(); seen.append(request); lock.unlock()
         let userId = status == "200" ? script.userId : ""
-        try? socket.send([Array("1.0".utf8), f[1], Array(status.utf8), Array(script.statusText.utf8), Array(userId.utf8), []],
-                         dontWait: true, timeoutMs: 0)
+        try? socket.send(
+            [Array("1.0".utf8), f[1], Array(status.utf8), Array(script.statusText.utf8), Array(userId.utf8), []],
+            dontWait: true, timeoutMs: 0)
     }
 
     /// Stops the thread; false when it did not end within the bound.

@@ -1,14 +1,15 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One simulated host: a network namespace with an interface on the suite's private segment.
 public struct NamespaceHost: Sendable, Codable {
-    public var label: String      // "a", "b", ... as cases name them
+    public var label: String  // "a", "b", ... as cases name them
     public var namespace: String  // zsh<pid>-a
     public var interface: String  // eth0 inside the namespace
-    public var address: String    // 10.213.0.x
+    public var address: String  // 10.213.0.x
 }
 
 extension NamespaceHost: CustomStringConvertible {
@@ -116,7 +117,8 @@ public final class HostNetwork: @unchecked Sendable {
         return out.split(separator: "\n").compactMap { line in
             let name = String(line.split(separator: " ").first ?? "")
             guard name.hasPrefix(prefix), let dash = name.firstIndex(of: "-"),
-                  let pid = Int32(name[name.index(name.startIndex, offsetBy: prefix.count)..<dash]) else { return nil }
+                let pid = Int32(name[name.index(name.startIndex, offsetBy: prefix.count)..<dash])
+            else { return nil }
             return (name, pid)
         }
     }
@@ -142,7 +144,8 @@ public final class HostNetwork: @unchecked Sendable {
     public static func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return true }
+            let close = stat.lastIndex(of: ")")
+        else { return true }
         return !stat[close...].dropFirst(2).hasPrefix("Z")
     }
 

@@ -26,15 +26,38 @@ extension ConformanceRunner {
         cells.map { cell in
             var c = cell
             if c.needsHosts {
-                if let rig, let placement = rig.placement(of: c.definition) { c.mode = .hosts(placement, acrossHosts: false) } else {
+                if let rig, let placement = rig.placement(of: c.definition) {
+                    c.mode = .hosts(placement, acrossHosts: false)
+                } else {
                     c.blocked = "needs \(max(1, c.definition.hosts.count)) host(s): \(unavailable ?? "not enough hosts were made")"
                 }
             } else if acrossHosts && crossesHosts(c) {
-                if let rig, let placement = rig.split(c.definition) { c.mode = .hosts(placement, acrossHosts: true) } else {
+                if let rig, let placement = rig.split(c.definition) {
+                    c.mode = .hosts(placement, acrossHosts: true)
+                } else {
                     c.blocked = "--across-hosts: \(unavailable ?? "no hosts")"
                 }
             }
             return c
         }
+    }
+
+    /// Makes the hosts the cells need (or says why it cannot), with `agent` (the implementation's
+    /// agent command) started in each, and places the cells on them; `log` hears which.
+    public static func placeOnHosts(
+        _ cells: [Cell], acrossHosts: Bool, implementation: String, agent: [String]?,
+        log: (String) -> Void
+    ) -> (cells: [Cell], rig: HostRig?) {
+        let needed = hostsNeeded(cells, acrossHosts: acrossHosts)
+        guard needed > 0 else { return (cells, nil) }
+        var rig: HostRig?
+        var why: String?
+        if let agent {
+            do { rig = try HostRig(hostCount: max(needed, 3), implementation: implementation, agent: agent) } catch { why = "\(error)" }
+        } else {
+            why = "\(implementation) has no agent to start inside a host"
+        }
+        log(rig.map { "hosts: \($0.network.description)" } ?? "hosts: none (\(why ?? "")); cells that need them are UNSUPPORTED")
+        return (place(cells, on: rig, unavailable: why, acrossHosts: acrossHosts), rig)
     }
 }

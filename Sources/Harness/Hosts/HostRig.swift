@@ -48,14 +48,16 @@ public final class HostRig: @unchecked Sendable {
         let indices = labels.compactMap { l in network.hosts.firstIndex { $0.label == l } }
         guard indices.count == labels.count else { return nil }
         let hostOf = c.socketHosts
-        return HostPlacement(drivers: indices.map { drivers[$0] }, hosts: indices.map { network.hosts[$0] },
-                             assignment: hostOf.mapValues { labels.firstIndex(of: $0) ?? 0 })
+        return HostPlacement(
+            drivers: indices.map { drivers[$0] }, hosts: indices.map { network.hosts[$0] },
+            assignment: hostOf.mapValues { labels.firstIndex(of: $0) ?? 0 })
     }
 
     /// Cross-host unicast: sockets that bind on host a, the others on host b.
     public func split(_ c: CaseDefinition) -> HostPlacement? {
         guard drivers.count >= 2 else { return nil }
-        return HostPlacement(drivers: Array(drivers[0..<2]), hosts: Array(network.hosts[0..<2]),
-                             assignment: Dictionary(uniqueKeysWithValues: c.socketNames.map { ($0, c.binders.contains($0) ? 0 : 1) }))
+        return HostPlacement(
+            drivers: Array(drivers[0..<2]), hosts: Array(network.hosts[0..<2]),
+            assignment: Dictionary(uniqueKeysWithValues: c.socketNames.map { ($0, c.binders.contains($0) ? 0 : 1) }))
     }
 }

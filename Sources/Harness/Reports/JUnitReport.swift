@@ -1,4 +1,5 @@
 import Foundation
+
 /// JUnit XML: one testcase per cell; classname = spec area, name = case id and transport.
 /// FAIL and ERROR map to <failure> and <error>; UNSUPPORTED to <skipped> with its reason;
 /// NON-STRICT and INFORMATIONAL pass with their detail in <system-out>.

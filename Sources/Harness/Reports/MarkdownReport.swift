@@ -37,11 +37,13 @@ public enum MarkdownReport {
         let transports = Transport.allCases.map(\.rawValue).filter { t in record.cells.contains { $0.transport == t } }
         md += "## By area\n\n| area | " + transports.joined(separator: " | ") + " |\n|---|" + transports.map { _ in "---" }.joined(separator: "|") + "|\n"
         for (area, cells) in Dictionary(grouping: record.cells, by: \.area).sorted(by: { $0.key < $1.key }) {
-            md += "| \(area) | " + transports.map { t in
-                let inT = cells.filter { $0.transport == t }
-                let pass = inT.filter { $0.outcome == .PASS }.count
-                return inT.isEmpty ? "" : "\(pass)/\(inT.count)"
-            }.joined(separator: " | ") + " |\n"
+            md +=
+                "| \(area) | "
+                + transports.map { t in
+                    let inT = cells.filter { $0.transport == t }
+                    let pass = inT.filter { $0.outcome == .PASS }.count
+                    return inT.isEmpty ? "" : "\(pass)/\(inT.count)"
+                }.joined(separator: " | ") + " |\n"
         }
         let notPass = record.cells.filter { $0.outcome != .PASS }
         if !notPass.isEmpty {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The JSON record of one run (schema-versioned; DESIGN.md, idea 5).
+/// The JSON record of one run (schema-versioned; README, "Reading the reports").
 public struct RunRecord: Codable, Sendable {
     public static let currentSchema = 1
     public var schemaVersion: Int = RunRecord.currentSchema
@@ -52,9 +52,10 @@ public struct RunEnvironment: Codable, Sendable {
     public static let suiteVersion = "0.1.0"
 
     public static func capture(implementations: [ImplementationInfo], start: Date) -> RunEnvironment {
-        RunEnvironment(implementations: implementations, os: osName(), kernel: kernel(), cpu: cpuModel(),
-                       cores: ProcessInfo.processInfo.activeProcessorCount, gitRevision: gitRevision(),
-                       suiteVersion: suiteVersion, command: CommandLine.arguments, startTime: start, endTime: start)
+        RunEnvironment(
+            implementations: implementations, os: osName(), kernel: kernel(), cpu: cpuModel(),
+            cores: ProcessInfo.processInfo.activeProcessorCount, gitRevision: gitRevision(),
+            suiteVersion: suiteVersion, command: CommandLine.arguments, startTime: start, endTime: start)
     }
 
     private static func osName() -> String {

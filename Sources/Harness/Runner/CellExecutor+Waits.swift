@@ -51,18 +51,19 @@ extension CellExecutor {
     }
 
     func describe(_ expect: [FrameMatcher], counter: Int) -> String {
-        "[" + expect.map { m -> String in
-            switch m {
-            case .text(let t): return describeFrame(Array(t.replacingOccurrences(of: "{i}", with: String(counter)).utf8))
-            case .bytes(let b): return describeFrame(b)
-            case .size(let n): return "<\(n) bytes>"
-            case .prefix(let p): return describeFrame(p) + "..."
-            case .any: return "<any>"
-            case .variable(let v): return "$" + v + "=" + (variables[v].map(describeFrame) ?? "?")
-            case .capture(let v): return "<any, kept as $\(v)>"
-            case .uint64(let n): return "u64(\(n))"
-            }
-        }.joined(separator: ", ") + "]"
+        "["
+            + expect.map { m -> String in
+                switch m {
+                case .text(let t): return describeFrame(Array(t.replacingOccurrences(of: "{i}", with: String(counter)).utf8))
+                case .bytes(let b): return describeFrame(b)
+                case .size(let n): return "<\(n) bytes>"
+                case .prefix(let p): return describeFrame(p) + "..."
+                case .any: return "<any>"
+                case .variable(let v): return "$" + v + "=" + (variables[v].map(describeFrame) ?? "?")
+                case .capture(let v): return "<any, kept as $\(v)>"
+                case .uint64(let n): return "u64(\(n))"
+                }
+            }.joined(separator: ", ") + "]"
     }
 
     /// Waits for `count` monitor events on `name` that match; throws a mismatch when fewer came.
@@ -71,8 +72,9 @@ extension CellExecutor {
         guard found >= count else {
             let all = events[name] ?? []
             let seen = all.prefix(8).map(\.description).joined(separator: ", ") + (all.count > 8 ? ", ... (\(all.count - 8) more)" : "")
-            throw StepProblem.mismatch(expected: "\(count) matching monitor event(s) on \(name) within \(within) ms",
-                                       seen: "\(found); other events: [\(seen)]")
+            throw StepProblem.mismatch(
+                expected: "\(count) matching monitor event(s) on \(name) within \(within) ms",
+                seen: "\(found); other events: [\(seen)]")
         }
     }
 
@@ -157,8 +159,9 @@ extension CellExecutor {
         }
         for (g, want) in groups where abs(tally[g, default: 0] - want) > tolerance {
             let expected = groups.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            throw StepProblem.mismatch(expected: "\(expected) (tolerance \(tolerance))" + (first.map { " among the first \($0)" } ?? ""),
-                                       seen: summary)
+            throw StepProblem.mismatch(
+                expected: "\(expected) (tolerance \(tolerance))" + (first.map { " among the first \($0)" } ?? ""),
+                seen: summary)
         }
     }
 
@@ -173,16 +176,18 @@ extension CellExecutor {
         var pending = Set(subIDs.indices)
         while !pending.isEmpty {
             guard monotonicMs() < deadline else {
-                throw StepProblem.mismatch(expected: "subscription to \(describeFrame(topic)) reaching \(pub) within \(within) ms",
-                                           seen: "no probe reached \(pending.map { subs[$0] }.sorted().joined(separator: ", "))")
+                throw StepProblem.mismatch(
+                    expected: "subscription to \(describeFrame(topic)) reaching \(pub) within \(within) ms",
+                    seen: "no probe reached \(pending.map { subs[$0] }.sorted().joined(separator: ", "))")
             }
             _ = try? p.send([probe], dontWait: true, timeoutMs: 0)
             for i in pending {
                 guard let m = try? subIDs[i].receive(timeoutMs: 10) else { continue }
                 // Anything but a probe here was sent before the subscription: the case must see it.
                 guard m.frames.first == probe else {
-                    throw StepProblem.mismatch(expected: "only probes on \(subs[i]) while its subscription propagates",
-                                               seen: describeFrames(m.frames))
+                    throw StepProblem.mismatch(
+                        expected: "only probes on \(subs[i]) while its subscription propagates",
+                        seen: describeFrames(m.frames))
                 }
                 pending.remove(i)
             }
@@ -215,8 +220,9 @@ extension CellExecutor {
         }
         observations.append("drain \(name): \(received) messages")
         guard received >= minCount && received <= maxCount else {
-            throw StepProblem.mismatch(expected: "between \(minCount) and \(maxCount == Int.max ? "any number of" : String(maxCount)) messages on \(name)",
-                                       seen: "\(received)")
+            throw StepProblem.mismatch(
+                expected: "between \(minCount) and \(maxCount == Int.max ? "any number of" : String(maxCount)) messages on \(name)",
+                seen: "\(received)")
         }
     }
 }

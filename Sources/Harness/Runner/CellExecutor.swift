@@ -25,8 +25,10 @@ final class CellExecutor {
     /// What steps with several acceptable outcomes actually did, for the record.
     var observations: [String] = []
 
-    init(definition: CaseDefinition, transport: Transport, sessions: [DriverSession], assignment: [String: Int] = [:],
-         endpoints: EndpointAllocator, hostAddresses: [String] = []) {
+    init(
+        definition: CaseDefinition, transport: Transport, sessions: [DriverSession], assignment: [String: Int] = [:],
+        endpoints: EndpointAllocator, hostAddresses: [String] = []
+    ) {
         self.definition = definition
         self.transport = transport
         self.sessions = sessions
@@ -66,8 +68,9 @@ final class CellExecutor {
             } catch {
                 let level = step.level ?? definition.level
                 let failure = { (expected: String, seen: String) in
-                    CellFailure(step: index + 1, line: step.line, stepName: step.name,
-                                expected: expected, seen: seen, elapsedMs: monotonicMs() - start)
+                    CellFailure(
+                        step: index + 1, line: step.line, stepName: step.name,
+                        expected: expected, seen: seen, elapsedMs: monotonicMs() - start)
                 }
                 let (outcome, cause): (Outcome, CellFailure)
                 switch error {

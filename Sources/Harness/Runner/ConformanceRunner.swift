@@ -96,8 +96,10 @@ public final class ConformanceRunner: @unchecked Sendable {
 
     /// Runs the cells; `onResult` is called (serially) as each finishes; `shouldStop` is
     /// checked before each new cell starts. Returns the finished cells in plan order.
-    public func run(_ cells: [Cell], onResult: @escaping @Sendable (CellResult) -> Void = { _ in },
-                    shouldStop: @escaping @Sendable () -> Bool = { false }) -> [CellResult] {
+    public func run(
+        _ cells: [Cell], onResult: @escaping @Sendable (CellResult) -> Void = { _ in },
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) -> [CellResult] {
         let state = RunState(count: cells.count)
         let group = DispatchGroup()
         for w in 0..<min(jobs, max(1, cells.count)) {
@@ -120,10 +122,11 @@ public final class ConformanceRunner: @unchecked Sendable {
     public func runCell(_ cell: Cell) -> CellResult {
         let c = cell.definition
         let drivers = cell.mode.drivers ?? [driver]
-        var result = CellResult(caseId: c.id, title: c.title, spec: c.spec, level: c.level, area: c.area,
-                                transport: cell.transport.rawValue, socketTypes: c.socketTypes.map(\.rawValue),
-                                implementations: drivers.map { "\($0.info.name) \($0.info.version)" }, outcome: .PASS,
-                                durationSeconds: 0, detail: "", failure: nil, observations: [], file: c.file, line: c.line)
+        var result = CellResult(
+            caseId: c.id, title: c.title, spec: c.spec, level: c.level, area: c.area,
+            transport: cell.transport.rawValue, socketTypes: c.socketTypes.map(\.rawValue),
+            implementations: drivers.map { "\($0.info.name) \($0.info.version)" }, outcome: .PASS,
+            durationSeconds: 0, detail: "", failure: nil, observations: [], file: c.file, line: c.line)
         switch cell.mode {
         case .pair(let binder, let connector): result.pair = "\(binder.info.name)>\(connector.info.name)"
         case .hosts(let placement, let across):
@@ -189,8 +192,9 @@ public final class ConformanceRunner: @unchecked Sendable {
         case .hosts(let placement, _): assignment = placement.assignment
         case .runner, .solo: break
         }
-        let executor = CellExecutor(definition: cell.definition, transport: cell.transport, sessions: sessions,
-                                    assignment: assignment, endpoints: endpoints, hostAddresses: cell.placement?.hosts.map(\.address) ?? [])
+        let executor = CellExecutor(
+            definition: cell.definition, transport: cell.transport, sessions: sessions,
+            assignment: assignment, endpoints: endpoints, hostAddresses: cell.placement?.hosts.map(\.address) ?? [])
         var verdict = executor.run()
         executor.closeRaw()
         let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 }

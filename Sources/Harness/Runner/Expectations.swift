@@ -17,7 +17,9 @@ public struct Expectations: Sendable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             cells = try c.decode(String.self, forKey: .cells)
             reason = try c.decode(String.self, forKey: .reason)
-            if let one = try? c.decode(Outcome.self, forKey: .outcome) { outcome = [one] } else {
+            if let one = try? c.decode(Outcome.self, forKey: .outcome) {
+                outcome = [one]
+            } else {
                 outcome = try c.decode([Outcome].self, forKey: .outcome)
             }
         }

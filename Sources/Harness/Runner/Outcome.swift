@@ -1,4 +1,4 @@
-/// A cell's verdict (DESIGN.md, idea 4).
+/// A cell's verdict (README, "Reading the reports").
 public enum Outcome: String, Codable, Sendable, CaseIterable {
     case PASS, FAIL, NON_STRICT = "NON-STRICT", INFORMATIONAL, UNSUPPORTED, ERROR
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain TCP client, the non-ZeroMQ peer of STREAM cases and wire checks. Every read and

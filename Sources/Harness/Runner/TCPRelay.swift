@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A TCP relay between one client and a target endpoint, on a thread of its own, that keeps a
@@ -27,7 +28,9 @@ final class TCPRelay: @unchecked Sendable {
     }
 
     func start() {
-        Thread { [self] in run(); done.signal() }.start()
+        Thread { [self] in
+            run(); done.signal()
+        }.start()
     }
 
     /// Everything relayed so far, both directions, in arrival order.

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs cells in child processes (`zmqsuite worker`), one cell at a time per worker, so an
@@ -51,7 +52,8 @@ public final class WorkerPool: @unchecked Sendable {
             let tail = worker.stderrTail()
             worker.kill()
             EndpointAllocator.removeLeftovers(ofProcess: worker.pid)
-            r.detail = crashed
+            r.detail =
+                crashed
                 ? "the implementation crashed the worker process (\(worker.exitDescription))" + (tail.isEmpty ? "" : ": \(tail)")
                 : "cell did not finish within \(boundMs) ms: the implementation hung; worker killed"
             return r

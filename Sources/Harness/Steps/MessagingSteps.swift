@@ -8,7 +8,8 @@ enum MessagingSteps {
 struct SendStep: StepAction {
     static let name = "send"
     static let keys = ["socket", "frames", "dontwait", "repeat", "within", "retry_on"]
-    static let summary = "Sends `frames:` (strings, `{hex: \"01ff\"}`, `{size: 65536, fill: \"ab\"}` or `{var: name}`); `repeat: N` with `{i}` replaced by the counter; `dontwait: true`; `within:`; `retry_on:` errors that mean \"not yet\" within the bound."
+    static let summary =
+        "Sends `frames:` (strings, `{hex: \"01ff\"}`, `{size: 65536, fill: \"ab\"}` or `{var: name}`); `repeat: N` with `{i}` replaced by the counter; `dontwait: true`; `within:`; `retry_on:` errors that mean \"not yet\" within the bound."
     var socket: String
     var frames: [FrameSpec]
     var dontWait: Bool
@@ -17,9 +18,10 @@ struct SendStep: StepAction {
     var retryOn: [String]
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        Self(socket: try scope.socket(a), frames: try scope.frames(a.required("frames")),
-             dontWait: try a.bool("dontwait"), repeatCount: try a.positive("repeat") ?? 1, withinMs: try a.within(),
-             retryOn: try a["retry_on"]?.listOrOne("retry_on").map { try scope.errnoName($0) } ?? [])
+        Self(
+            socket: try scope.socket(a), frames: try scope.frames(a.required("frames")),
+            dontWait: try a.bool("dontwait"), repeatCount: try a.positive("repeat") ?? 1, withinMs: try a.within(),
+            retryOn: try a["retry_on"]?.listOrOne("retry_on").map { try scope.errnoName($0) } ?? [])
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
@@ -44,7 +46,8 @@ struct SendStep: StepAction {
 struct RecvStep: StepAction {
     static let name = "recv"
     static let keys = ["socket", "expect", "repeat", "within", "properties"]
-    static let summary = "Receives within the bound and checks `expect:` frames or matchers (`{any: true}`, `{prefix: \"x\"}`, `{size: N}`, `{capture: name}`, `{var: name}`, `{u64: N}`); `repeat`; metadata `properties: {User-Id: alice}`."
+    static let summary =
+        "Receives within the bound and checks `expect:` frames or matchers (`{any: true}`, `{prefix: \"x\"}`, `{size: N}`, `{capture: name}`, `{var: name}`, `{u64: N}`); `repeat`; metadata `properties: {User-Id: alice}`."
     var socket: String
     var expect: [FrameMatcher]?
     var repeatCount: Int
@@ -57,8 +60,9 @@ struct RecvStep: StepAction {
             guard case .mapping(let m) = p.node else { throw p.fail("properties must be a mapping") }
             for (k, v) in m { props[k.string ?? ""] = v.string ?? "" }
         }
-        return Self(socket: try scope.socket(a), expect: try a["expect"].map { try scope.matchers($0) },
-                    repeatCount: try a.positive("repeat") ?? 1, withinMs: try a.within(), properties: props)
+        return Self(
+            socket: try scope.socket(a), expect: try a["expect"].map { try scope.matchers($0) },
+            repeatCount: try a.positive("repeat") ?? 1, withinMs: try a.within(), properties: props)
     }
 
     var neededFeatures: Set<Feature> { properties.isEmpty ? [] : [.properties] }
@@ -118,8 +122,9 @@ struct PollStep: StepAction {
             let want = expect[item.0] ?? []
             let seen = got[i].intersection(item.1)
             if seen != want {
-                throw StepProblem.mismatch(expected: "\(item.0) ready for \(CellExecutor.describe(want)) within \(withinMs) ms",
-                                           seen: "ready for \(CellExecutor.describe(seen))")
+                throw StepProblem.mismatch(
+                    expected: "\(item.0) ready for \(CellExecutor.describe(want)) within \(withinMs) ms",
+                    seen: "ready for \(CellExecutor.describe(seen))")
             }
         }
     }
@@ -137,14 +142,15 @@ struct DrainStep: StepAction {
     var expectCount: String?
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        Self(socket: try scope.socket(a), quietMs: try a.duration("quiet", default: CaseLoader.defaultQuietMs),
-             withinMs: try a.within(default: 10 * CaseLoader.defaultWithinMs),
-             minCount: try a.int("expect_min", default: 0), maxCount: try a.int("expect_max", default: Int.max),
-             expectCount: try a["expect_count"].map { v in
-                 let n = try v.string("expect_count")
-                 guard scope.counters.contains(n) else { throw v.fail("count '\(n)' used before a send_until_blocked names it with 'as'") }
-                 return n
-             })
+        Self(
+            socket: try scope.socket(a), quietMs: try a.duration("quiet", default: CaseLoader.defaultQuietMs),
+            withinMs: try a.within(default: 10 * CaseLoader.defaultWithinMs),
+            minCount: try a.int("expect_min", default: 0), maxCount: try a.int("expect_max", default: Int.max),
+            expectCount: try a["expect_count"].map { v in
+                let n = try v.string("expect_count")
+                guard scope.counters.contains(n) else { throw v.fail("count '\(n)' used before a send_until_blocked names it with 'as'") }
+                return n
+            })
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
@@ -170,11 +176,12 @@ struct SendUntilBlockedStep: StepAction {
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
         let countAs = try a["as"]?.string("as")
         if let countAs { scope.counters.insert(countAs) }
-        return Self(socket: try scope.socket(a), frames: try scope.frames(a.required("frames")),
-                    max: try a.positive("max") ?? 100_000,
-                    minCount: try a.int("expect_min", default: 0), maxCount: try a.int("expect_max", default: Int.max),
-                    settleMs: try a.duration("settle", default: 100), countAs: countAs,
-                    withinMs: try a.within(default: 5 * CaseLoader.defaultWithinMs))
+        return Self(
+            socket: try scope.socket(a), frames: try scope.frames(a.required("frames")),
+            max: try a.positive("max") ?? 100_000,
+            minCount: try a.int("expect_min", default: 0), maxCount: try a.int("expect_max", default: Int.max),
+            settleMs: try a.duration("settle", default: 100), countAs: countAs,
+            withinMs: try a.within(default: 5 * CaseLoader.defaultWithinMs))
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
@@ -183,8 +190,9 @@ struct SendUntilBlockedStep: StepAction {
         let deadline = monotonicMs() + Double(withinMs)
         while sent < max {
             guard monotonicMs() < deadline else {
-                throw StepProblem.mismatch(expected: "sends to block (EAGAIN and no POLLOUT) within \(withinMs) ms",
-                                           seen: "\(sent) sent; the socket kept reporting POLLOUT while refusing with EAGAIN")
+                throw StepProblem.mismatch(
+                    expected: "sends to block (EAGAIN and no POLLOUT) within \(withinMs) ms",
+                    seen: "\(sent) sent; the socket kept reporting POLLOUT while refusing with EAGAIN")
             }
             do {
                 try s.send(try cell.frames(frames, counter: sent), dontWait: true, timeoutMs: 0)
@@ -201,8 +209,9 @@ struct SendUntilBlockedStep: StepAction {
         if let countAs { cell.counters[countAs] = sent }
         cell.observations.append("line \(step.line) \(Self.name): \(sent) messages accepted")
         guard sent >= minCount && sent <= maxCount else {
-            throw StepProblem.mismatch(expected: "between \(minCount) and \(maxCount == Int.max ? "any" : String(maxCount)) messages before EAGAIN",
-                                       seen: sent == max ? "\(sent) (never blocked)" : "\(sent)")
+            throw StepProblem.mismatch(
+                expected: "between \(minCount) and \(maxCount == Int.max ? "any" : String(maxCount)) messages before EAGAIN",
+                seen: sent == max ? "\(sent) (never blocked)" : "\(sent)")
         }
     }
 }

@@ -35,8 +35,9 @@ struct AwaitEventStep: StepAction {
     var value: Int?
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        Self(socket: try scope.monitoredSocket(a), event: try a.required("event").enumValue("monitor event", MonitorEvent.self),
-             count: try a.positive("count") ?? 1, withinMs: try a.within(), value: try a["value"]?.int("value"))
+        Self(
+            socket: try scope.monitoredSocket(a), event: try a.required("event").enumValue("monitor event", MonitorEvent.self),
+            count: try a.positive("count") ?? 1, withinMs: try a.within(), value: try a["value"]?.int("value"))
     }
 
     var neededFeatures: Set<Feature> { [.monitor] }
@@ -55,8 +56,9 @@ struct NoEventStep: StepAction {
     var withinMs: Int
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        Self(socket: try scope.monitoredSocket(a), event: try a.required("event").enumValue("monitor event", MonitorEvent.self),
-             withinMs: try a.within(default: CaseLoader.defaultQuietMs))
+        Self(
+            socket: try scope.monitoredSocket(a), event: try a.required("event").enumValue("monitor event", MonitorEvent.self),
+            withinMs: try a.within(default: CaseLoader.defaultQuietMs))
     }
 
     var neededFeatures: Set<Feature> { [.monitor] }

@@ -6,7 +6,8 @@ enum ProxySteps {
 struct ProxyStep: StepAction {
     static let name = "proxy"
     static let keys = ["name", "frontend", "backend", "capture", "control"]
-    static let summary = "Runs `zmq_proxy` between `frontend` and `backend` (or `zmq_proxy_steerable` with `control:`), with an optional `capture:`; the sockets then belong to it."
+    static let summary =
+        "Runs `zmq_proxy` between `frontend` and `backend` (or `zmq_proxy_steerable` with `control:`), with an optional `capture:`; the sockets then belong to it."
     var proxyName: String
     var frontend: String
     var backend: String
@@ -31,8 +32,9 @@ struct ProxyStep: StepAction {
             throw StepProblem.unsupported("a proxy's sockets must live in one implementation")
         }
         let p = try cell.wrap("proxy") {
-            try owner.startProxy(frontend: try cell.id(frontend).id, backend: try cell.id(backend).id,
-                                 capture: try capture.map { try cell.id($0).id }, control: try control.map { try cell.id($0).id })
+            try owner.startProxy(
+                frontend: try cell.id(frontend).id, backend: try cell.id(backend).id,
+                capture: try capture.map { try cell.id($0).id }, control: try control.map { try cell.id($0).id })
         }
         cell.proxies[proxyName] = (owner, p)
     }

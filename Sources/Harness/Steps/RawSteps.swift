@@ -53,8 +53,9 @@ struct RawRecvStep: StepAction {
     var withinMs: Int
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        Self(rawName: try scope.rawName(a), expect: try a["expect"].map { try scope.literalBytes($0) },
-             size: try a.positive("size"), withinMs: try a.within())
+        Self(
+            rawName: try scope.rawName(a), expect: try a["expect"].map { try scope.literalBytes($0) },
+            size: try a.positive("size"), withinMs: try a.within())
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
@@ -140,8 +141,9 @@ struct RelayExpectStep: StepAction {
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
         let n = try a.string("name")
         guard scope.relays.contains(n) else { throw try a.required("name").fail("relay '\(n)' used before it exists") }
-        return Self(relayName: n, absent: try a["absent"].map { Array(try $0.string("absent").utf8) },
-                    present: try a["present"].map { Array(try $0.string("present").utf8) })
+        return Self(
+            relayName: n, absent: try a["absent"].map { Array(try $0.string("absent").utf8) },
+            present: try a["present"].map { Array(try $0.string("present").utf8) })
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {

@@ -10,10 +10,12 @@ struct ZAPStep: StepAction {
     var script: ZAPScript
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        Self(script: ZAPScript(status: try a.string("status"), otherwise: try a["otherwise"]?.string("otherwise") ?? "400",
-                               userId: try a["user_id"]?.string("user_id") ?? "",
-                               statusText: try a["status_text"]?.string("status_text") ?? "scripted",
-                               acceptCredentials: try credentials(a)))
+        Self(
+            script: ZAPScript(
+                status: try a.string("status"), otherwise: try a["otherwise"]?.string("otherwise") ?? "400",
+                userId: try a["user_id"]?.string("user_id") ?? "",
+                statusText: try a["status_text"]?.string("status_text") ?? "scripted",
+                acceptCredentials: try credentials(a)))
     }
 
     static func credentials(_ a: StepArgs) throws -> [[UInt8]]? {
@@ -39,9 +41,10 @@ struct ExpectZAPStep: StepAction {
     var status: String?
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        Self(count: try a.positive("count") ?? 1, mechanism: try a["mechanism"]?.string("mechanism"),
-             domain: try a["domain"]?.string("domain"), credentials: try ZAPStep.credentials(a),
-             status: try a["status"]?.string("status"))
+        Self(
+            count: try a.positive("count") ?? 1, mechanism: try a["mechanism"]?.string("mechanism"),
+            domain: try a["domain"]?.string("domain"), credentials: try ZAPStep.credentials(a),
+            status: try a["status"]?.string("status"))
     }
 
     var neededFeatures: Set<Feature> { [.zap] }

@@ -9,7 +9,8 @@ enum SocketSteps {
 struct SocketStep: StepAction {
     static let name = "socket"
     static let keys = ["name", "type", "options", "monitor", "host"]
-    static let summary = "Creates `{name, type, options: {...}, monitor: true, host: b}`. Types are PAIR ... STREAM and the draft ones; options are lower-case names (`sndhwm`, `routing_id`, `curve_serverkey`...). `host:` (a to h) puts the socket on that host: the cell then runs on network namespaces."
+    static let summary =
+        "Creates `{name, type, options: {...}, monitor: true, host: b}`. Types are PAIR ... STREAM and the draft ones; options are lower-case names (`sndhwm`, `routing_id`, `curve_serverkey`...). `host:` (a to h) puts the socket on that host: the cell then runs on network namespaces."
     var declaration: SocketDecl
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
@@ -160,7 +161,8 @@ struct ReserveStep: StepAction {
 struct ConnectStep: StepAction {
     static let name = "connect"
     static let keys = ["socket", "to", "endpoint"]
-    static let summary = "Connects `to:` an endpoint name or a socket (its last bound endpoint), or to a literal `endpoint:`; `{port:NAME}` in a literal stands for NAME's port."
+    static let summary =
+        "Connects `to:` an endpoint name or a socket (its last bound endpoint), or to a literal `endpoint:`; `{port:NAME}` in a literal stands for NAME's port."
     var socket: String
     var to: EndpointRef
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process started with posix_spawn and reaped with waitpid, so that every wait has a
@@ -15,8 +16,10 @@ public final class ChildProcess: @unchecked Sendable {
     /// Starts `executable`; the given descriptors become the child's stdin, stdout and stderr.
     /// Every other descriptor of ours is close-on-exec (pipes are made with O_CLOEXEC), so
     /// children started at the same time from other threads do not hold each other's pipes.
-    public init(executable: String, arguments: [String], environment: [String: String]?,
-                stdin: Int32, stdout: Int32, stderr: Int32) throws {
+    public init(
+        executable: String, arguments: [String], environment: [String: String]?,
+        stdin: Int32, stdout: Int32, stderr: Int32
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -44,7 +47,7 @@ public final class ChildProcess: @unchecked Sendable {
         var child: pid_t = 0
         let rc = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         guard rc == 0 else {
-            throw ZMQError(code: rc, operation: "posix_spawn \(executable)")
+            throw ProcessError("posix_spawn \(executable)", code: rc)
         }
         pid = child
     }
@@ -112,8 +115,9 @@ public final class ChildProcess: @unchecked Sendable {
         defer { close(outRead); if devnull >= 0 { close(devnull) } }
         let child: ChildProcess
         do {
-            child = try ChildProcess(executable: executable, arguments: arguments, environment: nil,
-                                     stdin: devnull, stdout: outWrite, stderr: withStderr ? outWrite : devnull)
+            child = try ChildProcess(
+                executable: executable, arguments: arguments, environment: nil,
+                stdin: devnull, stdout: outWrite, stderr: withStderr ? outWrite : devnull)
         } catch {
             close(outWrite)
             return (-1, "\(error)")

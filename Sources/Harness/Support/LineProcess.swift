@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process spoken to in lines: requests on its stdin, one answer line each on its
@@ -22,18 +23,19 @@ public final class LineProcess: @unchecked Sendable {
         // A child that dies makes our next write fail with EPIPE; without this the signal kills us.
         signal(SIGPIPE, SIG_IGN)
         stderrPath = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-child-\(getpid())-\(UUID().uuidString).log").path
-        guard let toChild = ChildProcess.closeOnExecPipe() else { throw ZMQError(code: errno, operation: "pipe") }
+        guard let toChild = ChildProcess.closeOnExecPipe() else { throw ProcessError("pipe", code: errno) }
         guard let fromChild = ChildProcess.closeOnExecPipe() else {
             close(toChild.read); close(toChild.write)
-            throw ZMQError(code: errno, operation: "pipe")
+            throw ProcessError("pipe", code: errno)
         }
         let errFd = open(stderrPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         var env = environment ?? ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"  // a crash is an outcome here; do not spend seconds symbolicating
         defer { close(toChild.read); close(fromChild.write); if errFd >= 0 { close(errFd) } }
         do {
-            child = try ChildProcess(executable: executable, arguments: arguments, environment: env,
-                                     stdin: toChild.read, stdout: fromChild.write, stderr: errFd >= 0 ? errFd : fromChild.write)
+            child = try ChildProcess(
+                executable: executable, arguments: arguments, environment: env,
+                stdin: toChild.read, stdout: fromChild.write, stderr: errFd >= 0 ? errFd : fromChild.write)
         } catch {
             close(toChild.write); close(fromChild.read)
             throw error

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A TCP socket bound to 127.0.0.1 on a port the kernel picks, listening if asked; nil when

@@ -70,8 +70,9 @@ public final class SocketMonitor: @unchecked Sendable {
         let f = message.frames[0]
         let raw = UInt16(f[0]) | UInt16(f[1]) << 8
         let value = UInt32(f[2]) | UInt32(f[3]) << 8 | UInt32(f[4]) << 16 | UInt32(f[5]) << 24
-        return ObservedEvent(event: MonitorEvent(zmqValue: raw), rawEvent: raw, value: value,
-                             endpoint: String(decoding: message.frames[1], as: UTF8.self))
+        return ObservedEvent(
+            event: MonitorEvent(zmqValue: raw), rawEvent: raw, value: value,
+            endpoint: String(decoding: message.frames[1], as: UTF8.self))
     }
 
     public func close() { reader.close() }

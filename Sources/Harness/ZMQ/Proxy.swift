@@ -1,5 +1,5 @@
-import Foundation
 import CZeroMQ
+import Foundation
 
 /// Runs zmq_proxy or zmq_proxy_steerable on a thread of its own. The proxy owns its sockets
 /// from `start()` on; it returns when the control socket says TERMINATE or the context is

@@ -1,6 +1,7 @@
 import CZeroMQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 public enum OptionValue: Sendable, Equatable, CustomStringConvertible {

@@ -33,10 +33,10 @@ public enum SocketOption: String, CaseIterable, Sendable {
         case .last_endpoint, .plain_username, .plain_password, .zap_domain: return .string
         case .curve_publickey, .curve_secretkey, .curve_serverkey: return .curveKey
         case .rcvmore, .router_mandatory, .tcp_keepalive, .immediate, .xpub_verbose, .router_raw,
-             .ipv6, .plain_server, .curve_server, .probe_router, .req_correlate, .req_relaxed,
-             .conflate, .router_handover, .xpub_nodrop, .xpub_manual, .stream_notify,
-             .invert_matching, .xpub_verboser, .thread_safe, .zap_enforce_domain,
-             .ipv4only, .xsub_verbose_unsubscribe:
+            .ipv6, .plain_server, .curve_server, .probe_router, .req_correlate, .req_relaxed,
+            .conflate, .router_handover, .xpub_nodrop, .xpub_manual, .stream_notify,
+            .invert_matching, .xpub_verboser, .thread_safe, .zap_enforce_domain,
+            .ipv4only, .xsub_verbose_unsubscribe:
             return .bool
         default: return .int
         }

@@ -1,6 +1,7 @@
 import CZeroMQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A libzmq call failed. Carries the errno and its symbolic name (EAGAIN, EFSM, ...),

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Gate
+import Harness
+import PerfTools
+
+extension GateSuite: ExpressibleByArgument {}
+
+extension GateSuite {
+    /// Runs the catalogue (in worker processes) and the perf set; the conformance reports go
+    /// to `directory` as cells finish, so an interrupted gate keeps what it measured.
+    /// Multicast cells run on hosts with `agent` (zmq-agent) inside; without it or without root
+    /// they are UNSUPPORTED, in the baseline as now.
+    func measure(cases: CatalogueOptions, jobs: Int, directory: String, passes: Int = GateSuite.passes, agent: [String]?) throws -> GateRecord {
+        let definitions = try cases.load()
+        guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start workers") }
+        let pool = WorkerPool(executable: exe)
+        defer { pool.shutdown() }
+        let driver = LibzmqDriver()
+        let runner = ConformanceRunner(driver: driver, jobs: jobs, pool: pool)
+        let (cells, rig) = ConformanceRunner.placeOnHosts(runner.plan(definitions), acrossHosts: false, implementation: "libzmq", agent: agent, log: printError)
+        defer { rig?.shutdown() }
+        FileHandle.standardError.write(Data("zmqsuite gate (\(rawValue)): \(cells.count) conformance cells, then the perf set\n".utf8))
+        let conformance = try runRecorded(
+            kind: "conformance", runner: runner, cells: cells, implementations: [driver.info],
+            directory: directory + "/conformance")
+        if conformance.summary.interrupted {
+            FileHandle.standardError.write(Data("zmqsuite: interrupted; the finished cells are in \(directory)/conformance\n".utf8))
+            throw ExitCode(130)
+        }
+        return GateRecord(
+            suite: rawValue, build: Self.build, conformance: conformance, perfPasses: measurePerf(passes: passes, environment: conformance.environment, log: printError))
+    }
+}

@@ -2,7 +2,7 @@
 /// relay between two sockets. What they see is evidence any implementation can give.
 enum RawSteps {
     static let all: [any StepAction.Type] = [
-        RawConnectStep.self, RawSendStep.self, RawRecvStep.self, RawExpectClosedStep.self, RawCloseStep.self,
+        RawConnectStep.self, RawSendStep.self, RawGreetStep.self, RawRecvStep.self, RawExpectClosedStep.self, RawCloseStep.self,
         RelayStep.self, RelayExpectStep.self,
     ]
 }
@@ -40,6 +40,50 @@ struct RawSendStep: StepAction {
 
     func run(_ step: Step, in cell: CellExecutor) throws {
         try cell.raw(rawName).send(data, timeoutMs: CaseLoader.defaultWithinMs)
+    }
+}
+
+/// A ZMTP 3.x NULL handshake's first half, as bytes: the greeting (RFC 23 3.2) and a READY
+/// command (3.5) with the properties given.
+struct RawGreetStep: StepAction {
+    static let name = "raw_greet"
+    static let keys = ["raw", "socket_type", "version", "identity"]
+    static let summary =
+        "Writes a ZMTP greeting (NULL mechanism, `version` 3.0 or 3.1, default 3.1) and a READY command with `socket_type` (any name, valid or not) and an optional `identity` on a raw connection."
+    var rawName: String
+    var socketType: String
+    var minor: UInt8
+    var identity: String?
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        let type = try a.string("socket_type")
+        guard !type.isEmpty, type.utf8.count < 256 else { throw try a.required("socket_type").fail("socket_type must be 1 to 255 bytes") }
+        let version = try a["version"]?.string("version") ?? "3.1"
+        guard let minor = ["3.0": UInt8(0), "3.1": 1][version] else { throw try a.required("version").fail("version '\(version)': expected 3.0 or 3.1") }
+        return Self(rawName: try scope.rawName(a), socketType: type, minor: minor, identity: try a["identity"]?.string("identity"))
+    }
+
+    /// Signature, version, "NULL" padded to 20 octets, as-server 0, filler.
+    var greeting: [UInt8] {
+        [0xFF] + [UInt8](repeating: 0, count: 8) + [0x7F, 3, minor] + Array("NULL".utf8) + [UInt8](repeating: 0, count: 16) + [0]
+            + [UInt8](repeating: 0, count: 31)
+    }
+
+    var ready: [UInt8] {
+        var body: [UInt8] = [5] + Array("READY".utf8)
+        var properties = [("Socket-Type", socketType)]
+        if let identity { properties.append(("Identity", identity)) }
+        for (name, value) in properties {
+            body += [UInt8(name.utf8.count)] + Array(name.utf8)
+            body += withUnsafeBytes(of: UInt32(value.utf8.count).bigEndian, Array.init) + Array(value.utf8)
+        }
+        // A command frame: flag 0x04, short size, or 0x06 with an 8-octet size.
+        if body.count < 256 { return [0x04, UInt8(body.count)] + body }
+        return [0x06] + withUnsafeBytes(of: UInt64(body.count).bigEndian, Array.init) + body
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        try cell.raw(rawName).send(greeting + ready, timeoutMs: CaseLoader.defaultWithinMs)
     }
 }
 

@@ -99,7 +99,9 @@ final class AgentSession: DriverSession {
         let event = MonitorEvent(rawValue: name)
         var value = 0
         if case .int(let v)? = r.value?.value { value = v }
-        return ObservedEvent(event: event, rawEvent: event?.zmqValue ?? 0, value: UInt32(truncatingIfNeeded: value), endpoint: r.endpoint ?? "")
+        return ObservedEvent(
+            event: event, rawEvent: event?.zmqValue ?? 0, value: UInt32(truncatingIfNeeded: value), endpoint: r.endpoint ?? "",
+            unknownName: event == nil ? name : nil)
     }
 
     func close(_ s: SocketID) throws { try call(.close, s) }

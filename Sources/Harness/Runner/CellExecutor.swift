@@ -170,7 +170,8 @@ final class CellExecutor {
     /// step itself expects EINVAL.
     func setOption(_ s: SocketRef, _ option: SocketOption, _ value: OptionValue, _ step: Step) throws {
         do { try s.set(option, value) } catch let e as ZMQError where e.name == "EINVAL" && option.isDraft && !step.accept.contains("EINVAL") {
-            throw StepProblem.unsupported("option \(option.rawValue) is draft API and this build refuses it (EINVAL)")
+            throw StepProblem.unsupported(
+                "setting \(option.rawValue) (ZMQ_\(option.rawValue.uppercased()), \(option.zmqValue)) answered EINVAL: a draft option it does not have")
         }
     }
 

@@ -38,8 +38,19 @@ public struct ObservedEvent: Sendable, CustomStringConvertible {
     public let rawEvent: UInt16
     public let value: UInt32
     public let endpoint: String
+    /// The event's name as an agent sent it, when the harness does not know it.
+    public var unknownName: String?
+
+    public init(event: MonitorEvent?, rawEvent: UInt16, value: UInt32, endpoint: String, unknownName: String? = nil) {
+        self.event = event
+        self.rawEvent = rawEvent
+        self.value = value
+        self.endpoint = endpoint
+        self.unknownName = unknownName
+    }
+
     public var description: String {
-        "\(event?.rawValue ?? "event 0x\(String(rawEvent, radix: 16))")(\(value)) \(endpoint)"
+        "\(event?.rawValue ?? unknownName ?? "event 0x\(String(rawEvent, radix: 16))")(\(value)) \(endpoint)"
     }
 }
 

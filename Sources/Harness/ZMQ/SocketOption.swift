@@ -103,7 +103,7 @@ public enum SocketOption: String, CaseIterable, Sendable {
         case .thread_safe: return 81
         case .zap_enforce_domain: return 93
         case .router_notify: return 97
-        case .xsub_verbose_unsubscribe: return 121
+        case .xsub_verbose_unsubscribe: return 115
         }
     }
 }

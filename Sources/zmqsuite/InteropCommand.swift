@@ -20,7 +20,7 @@ struct Interop: ParsableCommand {
         let registry = try registryOptions.load()
         let names = impl.isEmpty ? registry.entries.map(\.name) : impl
         var drivers: [Driver] = []
-        for (name, availability) in registry.open(names, bin: registryOptions.bin) {
+        for (name, availability) in registry.open(names, bin: registryOptions.bin, isolated: true) {
             switch availability {
             case .ready(let d): drivers.append(d)
             case .unavailable(let why):

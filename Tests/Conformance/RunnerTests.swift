@@ -144,4 +144,13 @@ struct RunnerTests {
         #expect(r.map(\.outcome) == [.ERROR, .PASS])
         #expect(r[0].detail.contains("crashed"))
     }
+
+    /// Ctrl-C goes to the terminal's foreground process group: children in their own group
+    /// never see it, so an interrupted run cannot record a worker killed by SIGINT as a crash.
+    @Test func childrenRunInTheirOwnProcessGroup() throws {
+        let child = try LineProcess(executable: "/bin/cat", arguments: [])
+        defer { child.kill() }
+        #expect(getpgid(child.pid) == child.pid)
+        #expect(getpgid(child.pid) != getpgrp())
+    }
 }

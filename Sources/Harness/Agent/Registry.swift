@@ -55,10 +55,18 @@ public struct Registry: Sendable {
         case unavailable(String)
     }
 
-    /// Starts the named implementations ("libzmq" is the in-process one).
-    public func open(_ names: [String], bin: String) -> [(String, Availability)] {
+    /// Starts the named implementations. "libzmq" is the in-process one; with `isolated` it is
+    /// driven through zmq-agent instead (still named libzmq), so that an abort inside libzmq
+    /// ends one cell, not the run: the interop matrix has no worker processes.
+    public func open(_ names: [String], bin: String, isolated: Bool = false) -> [(String, Availability)] {
         names.map { name in
-            if name == "libzmq" { return (name, .ready(LibzmqDriver())) }
+            if name == "libzmq" {
+                guard isolated else { return (name, .ready(LibzmqDriver())) }
+                guard let command = agentCommand(for: name, bin: bin) else { return (name, .unavailable("no zmq-agent entry in the registry")) }
+                do { return (name, .ready(try AgentDriver(name: name, command: command))) } catch {
+                    return (name, .unavailable("\(error)"))
+                }
+            }
             guard let entry = entries.first(where: { $0.name == name }) else {
                 return (name, .unavailable("not in the registry (known: \((["libzmq"] + entries.map(\.name)).joined(separator: ", ")))"))
             }

@@ -49,6 +49,9 @@ struct CellVerdict: Sendable {
 enum StepProblem: Error {
     /// The implementation did something the case does not accept.
     case mismatch(expected: String, seen: String)
+    /// The same, judged at another level than the case's: the connection ran a protocol
+    /// version whose own clause is weaker (ZMTP/2.0's socket-type rule is a SHOULD).
+    case mismatchAt(Level, expected: String, seen: String)
     /// The harness could not finish the step (an operation outlived its bound, a setup failed).
     case error(String)
     /// The implementation lacks something the step needs.

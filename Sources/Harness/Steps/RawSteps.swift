@@ -3,7 +3,7 @@
 enum RawSteps {
     static let all: [any StepAction.Type] = [
         RawConnectStep.self, RawSendStep.self, RawGreetStep.self, RawRecvStep.self, RawExpectClosedStep.self, RawCloseStep.self,
-        RelayStep.self, RelayExpectStep.self,
+        RelayStep.self, RelayExpectStep.self, RelayExpectClosedStep.self,
     ]
 }
 
@@ -63,9 +63,10 @@ struct RawGreetStep: StepAction {
         return Self(rawName: try scope.rawName(a), socketType: type, minor: minor, identity: try a["identity"]?.string("identity"))
     }
 
-    /// Signature, version, "NULL" padded to 20 octets, as-server 0, filler.
+    /// Signature, version, "NULL" padded to 20 octets, as-server 0, filler (64 octets).
     var greeting: [UInt8] {
-        [0xFF] + [UInt8](repeating: 0, count: 8) + [0x7F, 3, minor] + Array("NULL".utf8) + [UInt8](repeating: 0, count: 16) + [0]
+        // The last padding octet is 1, as libzmq sends it: a ZMTP/1.0 peer reads it as an identity length.
+        [0xFF] + [UInt8](repeating: 0, count: 7) + [1, 0x7F, 3, minor] + Array("NULL".utf8) + [UInt8](repeating: 0, count: 16) + [0]
             + [UInt8](repeating: 0, count: 31)
     }
 
@@ -151,8 +152,8 @@ struct RawCloseStep: StepAction {
 
 struct RelayStep: StepAction {
     static let name = "relay"
-    static let keys = ["name", "to"]
-    static let summary = "Starts a recording TCP relay in front of an endpoint; its name is an endpoint other sockets connect to."
+    static let keys = ["name", "to", "endpoint"]
+    static let summary = "Starts a recording TCP relay in front of an endpoint (`to:` a name, or a literal `endpoint:`); its name is an endpoint other sockets connect to."
     var relayName: String
     var to: EndpointRef
 
@@ -199,5 +200,44 @@ struct RelayExpectStep: StepAction {
         if let present, !seen.contains(subsequence: present) {
             throw StepProblem.mismatch(expected: "\(describeFrame(present)) on the wire", seen: "not in \(seen.count) relayed bytes")
         }
+    }
+}
+
+/// The proof that a peer was refused, as any implementation shows it: the connection ended.
+struct RelayExpectClosedStep: StepAction {
+    static let name = "relay_expect_closed"
+    static let keys = ["name", "within"]
+    static let summary =
+        "The relayed connection ends within the bound, closed by either side (the record says which): wire evidence of a refusal, whatever the implementations' APIs report."
+    var relayName: String
+    var withinMs: Int
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        let n = try a.string("name")
+        guard scope.relays.contains(n) else { throw try a.required("name").fail("relay '\(n)' used before it exists") }
+        return Self(relayName: n, withinMs: try a.within())
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        guard let relay = cell.relays[relayName] else { throw StepProblem.error("relay '\(relayName)' is not running") }
+        guard let side = relay.awaitClose(timeoutMs: withinMs) else {
+            let expected = "the connection through \(relayName) closed within \(withinMs) ms"
+            let seen = "still open after \(relay.seen.count) relayed bytes"
+            // A ZMTP/2.0 greeting on either side makes the connection ZMTP/2.0, whose RFC 15 says
+            // only that peers SHOULD disconnect an invalid socket type.
+            let (client, target) = relay.bySide
+            if let old = [client, target].compactMap(Self.zmtp2Revision).first {
+                throw StepProblem.mismatchAt(.SHOULD, expected: expected + " (RFC 15: SHOULD, since a greeting said \(old))", seen: seen)
+            }
+            throw StepProblem.mismatch(expected: expected, seen: seen)
+        }
+        cell.observations.append("line \(step.line) \(Self.name): closed by \(side.rawValue) after \(relay.seen.count) relayed bytes")
+    }
+
+    /// "ZMTP/2.0 (revision 1)" when a greeting announces revision 1 (RFC 15: signature with the
+    /// low bit of octet 9 set, then the revision), nil for ZMTP 3.x or too few bytes to tell.
+    static func zmtp2Revision(_ greeting: [UInt8]) -> String? {
+        guard greeting.count >= 11, greeting[0] == 0xFF, greeting[9] & 1 == 1, greeting[10] < 3 else { return nil }
+        return "ZMTP/2.0 (revision \(greeting[10]))"
     }
 }

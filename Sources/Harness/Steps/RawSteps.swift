@@ -153,7 +153,8 @@ struct RawCloseStep: StepAction {
 struct RelayStep: StepAction {
     static let name = "relay"
     static let keys = ["name", "to", "endpoint"]
-    static let summary = "Starts a recording TCP relay in front of an endpoint (`to:` a name, or a literal `endpoint:`); its name is an endpoint other sockets connect to."
+    static let summary =
+        "Starts a recording TCP relay in front of an endpoint (`to:` a name, or a literal `endpoint:`); its name is an endpoint other sockets connect to."
     var relayName: String
     var to: EndpointRef
 

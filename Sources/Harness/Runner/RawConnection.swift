@@ -74,5 +74,19 @@ final class RawConnection {
         return (out, false)
     }
 
+    /// Waits until `count` bytes are there to read (or the bound passes) and returns them
+    /// without consuming them (MSG_PEEK): a later receive reads them again.
+    func peek(count: Int, timeoutMs: Int) -> [UInt8] {
+        let deadline = monotonicMs() + Double(timeoutMs)
+        var buffer = [UInt8](repeating: 0, count: count)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, count, Int32(MSG_PEEK | MSG_DONTWAIT)) }
+            let left = Int(deadline - monotonicMs())
+            // n == 0: the peer closed; nothing more will come.
+            if n >= count || n == 0 || left <= 0 { return Array(buffer[0..<max(0, n)]) }
+            Glibc.poll(nil, 0, Int32(min(5, left)))
+        }
+    }
+
     func close() { Glibc.close(fd) }
 }

@@ -98,8 +98,18 @@ public struct Step: Sendable {
     /// When set, the step runs only on these transports (e.g. a monitor wait not on inproc).
     public var onlyOn: Set<Transport>?
     public var level: Level?
-    /// What the step may end in: "ok" and/or errno names. Default: ["ok"].
+    /// What the step may end in: "ok" and/or errno names, or "any" (any error: where an RFC
+    /// says "an error" without naming one). Default: ["ok"].
     public var accept: [String]
+
+    /// Whether the step may end in `outcome` ("ok" or an errno name).
+    public func accepts(_ outcome: String) -> Bool { accept.contains(outcome) || (outcome != "ok" && accept.contains("any")) }
+
+    /// The step records what it ended in when several endings are allowed.
+    var recordsOutcome: Bool { accept.count > 1 || accept.contains("any") }
+
+    /// What the step may end in, for failure texts.
+    var acceptText: String { accept.map { $0 == "any" ? "any error" : $0 }.joined(separator: " or ") }
 }
 
 /// A frame to send. `{i}` in text is replaced by the repeat counter.

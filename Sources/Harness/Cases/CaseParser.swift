@@ -91,7 +91,7 @@ struct CaseParser {
             switch key {
             case "transports": step.onlyOn = Set(try v.listOrOne("transports").map { try $0.enumValue("transport", Transport.self) })
             case "level": step.level = try v.enumValue("level", Level.self)
-            case "expect_error": step.accept = [try scope.errnoName(v)]
+            case "expect_error": step.accept = [v.node.string == "any" ? "any" : try scope.errnoName(v)]
             case "expect_one_of":
                 step.accept = try v.sequence("expect_one_of").map { $0.node.string == "ok" ? "ok" : try scope.errnoName($0) }
             default: break  // "note": for readers only

@@ -72,7 +72,7 @@ struct CaseScope {
     func errnoName(_ r: YAMLReader) throws -> String {
         let n = try r.string("errno")
         guard ErrnoName.code(of: n) != nil else {
-            throw r.fail("unknown errno '\(n)'; expected one of: \(ErrnoName.allNames.joined(separator: ", "))")
+            throw r.fail("unknown errno '\(n)'; expected one of: \(ErrnoName.allNames.joined(separator: ", ")) (or any, for expect_error)")
         }
         return n
     }

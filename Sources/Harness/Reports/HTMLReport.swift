@@ -31,6 +31,7 @@ public enum HTMLReport {
             <p>\(env.implementations.map { "<b>\(xml($0.name)) \(xml($0.version))</b> <code>\(xml($0.library))</code>" }.joined(separator: ", "))<br>
             \(xml(env.os)), kernel \(xml(env.kernel)), \(xml(env.cpu)) x\(env.cores); suite \(xml(env.suiteVersion)), revision <code>\(xml(env.gitRevision))</code><br>
             \(iso(env.startTime)) to \(iso(env.endTime))\(record.summary.interrupted ? " <b>(interrupted: \(record.summary.finished) of \(record.summary.planned) cells)</b>" : "")</p>
+            \(scoresTable(record.summary))
             <p class="bar">\(Outcome.allCases.map { "<span class=\"\($0.rawValue)\">\($0.rawValue) \(record.summary.outcomes[$0.rawValue] ?? 0)</span>" }.joined())</p>
             <p>Show outcome: \(Outcome.allCases.map { "<label><input type=checkbox class=fo value=\"\($0.rawValue)\" checked> \($0.rawValue)</label>" }.joined(separator: " "))
             <br>Area: <select id=fa><option value="">all</option>\(areas.map { "<option>\(xml($0))</option>" }.joined())</select></p>
@@ -80,5 +81,19 @@ public enum HTMLReport {
 
             """
         return h
+    }
+
+    /// Passed/run per implementation in each dimension, protocol and API apart.
+    static func scoresTable(_ s: RunSummary) -> String {
+        guard let scores = s.scores, !scores.isEmpty else { return "" }
+        var columns: [String] = []
+        for x in scores where !columns.contains(x.column) { columns.append(x.column) }
+        var h = "<table><thead><tr><th>implementation</th>" + Dimension.allCases.map { "<th>\(xml($0.title))</th>" }.joined() + "</tr></thead><tbody>"
+        for col in columns {
+            h +=
+                "<tr><td>\(xml(col))</td>" + Dimension.allCases.map { d in "<td>\(scores.first { $0.column == col && $0.dimension == d }?.text ?? "")</td>" }.joined()
+                + "</tr>"
+        }
+        return h + "</tbody></table>"
     }
 }

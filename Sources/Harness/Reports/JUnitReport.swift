@@ -2,7 +2,8 @@ import Foundation
 
 /// JUnit XML: one testcase per cell; classname = spec area, name = case id and transport.
 /// FAIL and ERROR map to <failure> and <error>; UNSUPPORTED to <skipped> with its reason;
-/// NON-STRICT and INFORMATIONAL pass with their detail in <system-out>.
+/// NON-STRICT and INFORMATIONAL pass with their detail in <system-out>. Each suite's
+/// properties give its protocol and API scores per implementation ("protocol libzmq" = 12/13).
 public enum JUnitReport {
     public static func render(_ record: RunRecord) -> String {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -17,6 +18,13 @@ public enum JUnitReport {
             let s = cells.filter { $0.outcome == .UNSUPPORTED }.count
             let time = cells.reduce(0) { $0 + $1.durationSeconds }
             out += "  <testsuite name=\"\(xml(area))\" tests=\"\(cells.count)\" failures=\"\(f)\" errors=\"\(e)\" skipped=\"\(s)\" time=\"\(seconds(time))\">\n"
+            // The scores, protocol and API apart, per implementation in this area.
+            let scores = DimensionScore.scores(cells)
+            if !scores.isEmpty {
+                out += "    <properties>\n"
+                for x in scores { out += "      <property name=\"\(x.dimension.rawValue) \(xml(x.column))\" value=\"\(x.text)\"/>\n" }
+                out += "    </properties>\n"
+            }
             for c in cells {
                 let who = c.pair.map { " " + $0 } ?? (record.environment.implementations.count > 1 ? " " + c.column : "")
                 out += "    <testcase classname=\"\(xml(area))\" name=\"\(xml(c.caseId)) [\(xml(c.transport))]\(xml(who))\" time=\"\(seconds(c.durationSeconds))\">\n"

@@ -15,6 +15,9 @@ public enum MarkdownReport {
         for o in Outcome.allCases { md += "| \(o.rawValue) | \(s.outcomes[o.rawValue] ?? 0) |\n" }
         md += "| **total** | **\(s.finished)** |\n\n"
         md += s.mustNotPassed == 0 ? "Every MUST cell passed.\n\n" : "**\(s.mustNotPassed) MUST cell(s) did not pass.**\n\n"
+        if !s.scoresTable.isEmpty {
+            md += "## Protocol and API, apart (passed/run; UNSUPPORTED not run)\n\n" + s.scoresTable + "\n"
+        }
 
         let comparison = Comparison(record)
         if comparison.isComparison {

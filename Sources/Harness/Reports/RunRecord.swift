@@ -24,6 +24,8 @@ public struct RunSummary: Codable, Sendable {
     public var outcomes: [String: Int]
     /// MUST cells that did not pass (FAIL or ERROR): what makes the exit code 1.
     public var mustNotPassed: Int
+    /// Passed/run per implementation (or pair) in each dimension: protocol and API apart.
+    public var scores: [DimensionScore]?
 
     public init(cells: [CellResult], planned: Int, interrupted: Bool) {
         self.planned = planned
@@ -34,6 +36,20 @@ public struct RunSummary: Codable, Sendable {
         for c in cells { counts[c.outcome.rawValue, default: 0] += 1 }
         outcomes = counts
         mustNotPassed = cells.filter { $0.level == .MUST && ($0.outcome == .FAIL || $0.outcome == .ERROR) }.count
+        scores = DimensionScore.scores(cells)
+    }
+
+    /// The scores as a Markdown table: one row per implementation or pair.
+    public var scoresTable: String {
+        guard let scores, !scores.isEmpty else { return "" }
+        var out = "| implementation | " + Dimension.allCases.map(\.title).joined(separator: " | ") + " |\n|---|"
+        out += Dimension.allCases.map { _ in "---:" }.joined(separator: "|") + "|\n"
+        var columns: [String] = []
+        for s in scores where !columns.contains(s.column) { columns.append(s.column) }
+        for col in columns {
+            out += "| \(col) | " + Dimension.allCases.map { d in scores.first { $0.column == col && $0.dimension == d }?.text ?? "" }.joined(separator: " | ") + " |\n"
+        }
+        return out
     }
 }
 

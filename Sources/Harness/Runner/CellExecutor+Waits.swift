@@ -11,15 +11,15 @@ extension CellExecutor {
             do {
                 message = try s.receive(timeoutMs: max(0, Int(deadline - monotonicMs())), properties: Array(properties.keys))
             } catch let e as ZMQError { seen = e.name }
-            guard step.accept.contains(seen) else {
+            guard step.accepts(seen) else {
                 if seen == "EAGAIN" {
                     // The step wanted a message, or a named error; it got neither within the bound.
-                    let want = step.accept == ["ok"] ? (expect.map { describe($0, counter: i) } ?? "a message") : step.accept.joined(separator: " or ")
+                    let want = step.accept == ["ok"] ? (expect.map { describe($0, counter: i) } ?? "a message") : step.acceptText
                     throw StepProblem.mismatch(expected: "\(what): \(want) within \(within) ms", seen: "nothing (EAGAIN)")
                 }
-                throw StepProblem.mismatch(expected: "\(what): \(step.accept.joined(separator: " or "))", seen: seen)
+                throw StepProblem.mismatch(expected: "\(what): \(step.acceptText)", seen: seen)
             }
-            if step.accept.count > 1 { observations.append("line \(step.line) \(what): \(seen)") }
+            if step.recordsOutcome { observations.append("line \(step.line) \(what): \(seen)") }
             guard let message else { continue }
             if let expect, !matches(expect, message.frames, counter: i) {
                 throw StepProblem.mismatch(expected: "\(what): \(describe(expect, counter: i))", seen: describeFrames(message.frames))

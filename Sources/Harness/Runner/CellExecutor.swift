@@ -98,13 +98,13 @@ final class CellExecutor {
     func expectOutcome(_ step: Step, _ what: String, blocking: Bool = false, _ body: () throws -> Void) throws {
         var seen = "ok"
         do { try body() } catch let e as ZMQError { seen = e.name }
-        guard step.accept.contains(seen) else {
+        guard step.accepts(seen) else {
             if seen == "EAGAIN", blocking {
                 throw StepProblem.error("\(what) did not complete within its bound (EAGAIN)")
             }
-            throw StepProblem.mismatch(expected: "\(what): \(step.accept.joined(separator: " or "))", seen: seen)
+            throw StepProblem.mismatch(expected: "\(what): \(step.acceptText)", seen: seen)
         }
-        if step.accept.count > 1 { observations.append("line \(step.line) \(what): \(seen)") }
+        if step.recordsOutcome { observations.append("line \(step.line) \(what): \(seen)") }
     }
 
     func raw(_ name: String) throws -> RawConnection {
@@ -170,7 +170,7 @@ final class CellExecutor {
     /// Sets an option; a draft option the build refuses (EINVAL) is UNSUPPORTED, unless the
     /// step itself expects EINVAL.
     func setOption(_ s: SocketRef, _ option: SocketOption, _ value: OptionValue, _ step: Step) throws {
-        do { try s.set(option, value) } catch let e as ZMQError where e.name == "EINVAL" && option.isDraft && !step.accept.contains("EINVAL") {
+        do { try s.set(option, value) } catch let e as ZMQError where e.name == "EINVAL" && option.isDraft && !step.accepts("EINVAL") {
             throw StepProblem.unsupported(
                 "setting \(option.rawValue) (ZMQ_\(option.rawValue.uppercased()), \(option.zmqValue)) answered EINVAL: a draft option it does not have")
         }

@@ -3,6 +3,10 @@ public struct CellResult: Codable, Sendable {
     public var caseId: String
     public var title: String
     public var spec: String
+    /// The clause, structured (absent in records made before it existed).
+    public var clause: SpecKey?
+    /// Protocol conformance (an RFC) or libzmq API compatibility (a man page).
+    public var dimension: Dimension?
     public var level: Level
     public var area: String
     public var transport: String

@@ -127,6 +127,8 @@ public final class ConformanceRunner: @unchecked Sendable {
             transport: cell.transport.rawValue, socketTypes: c.socketTypes.map(\.rawValue),
             implementations: drivers.map { "\($0.info.name) \($0.info.version)" }, outcome: .PASS,
             durationSeconds: 0, detail: "", failure: nil, observations: [], file: c.file, line: c.line)
+        result.clause = c.specKey
+        result.dimension = Dimension(c.specKey.source)
         switch cell.mode {
         case .pair(let binder, let connector): result.pair = "\(binder.info.name)>\(connector.info.name)"
         case .hosts(let placement, let across):

@@ -60,8 +60,8 @@ struct AwaitProxyExitStep: StepAction {
         let (returned, error) = p.0.waitProxy(p.1, timeoutMs: withinMs)
         guard returned else { throw StepProblem.mismatch(expected: "proxy \(proxyName) to return within \(withinMs) ms", seen: "still running") }
         let seen = error ?? "ok"
-        guard step.accept.contains(seen) else {
-            throw StepProblem.mismatch(expected: "proxy return: \(step.accept.joined(separator: " or "))", seen: seen)
+        guard step.accepts(seen) else {
+            throw StepProblem.mismatch(expected: "proxy return: \(step.acceptText)", seen: seen)
         }
     }
 }

@@ -41,9 +41,11 @@ public final class AgentDriver: Driver, @unchecked Sendable {
             // updateValue: assigning a nil literal through the subscript would remove the key.
             table.updateValue(transports.contains(t.rawValue) ? nil : "the agent does not offer \(t.rawValue)", forKey: t.rawValue)
         }
+        // Draft symbols as the agent reports them; an agent that reports none has none here.
+        let drafts = Dictionary(uniqueKeysWithValues: (caps?.draftSymbols ?? []).map { ($0, true) })
         var capabilities = Capabilities(
             socketTypes: caps?.socketTypes ?? [], transports: table,
-            mechanisms: caps?.mechanisms ?? [], draftSymbols: [:], zmqHas: [:])
+            mechanisms: caps?.mechanisms ?? [], draftSymbols: drafts, zmqHas: [:])
         capabilities.features = caps?.features ?? []
         capabilities.options = caps?.options
         info = ImplementationInfo(name: name, version: hello.version ?? "?", library: hello.library ?? "?", capabilities: capabilities)

@@ -38,6 +38,8 @@ public enum AgentOp: String, Codable, Sendable {
     case socket, set, get, bind, connect, disconnect, unbind, send, recv, poll
     case monitor, nextEvent = "next_event", close
     case curveKeypair = "curve_keypair", zap, zapRequests = "zap_requests"
+    /// zmq_proxy (or zmq_proxy_steerable with a control socket) on a thread of the agent.
+    case proxy, proxyWait = "proxy_wait"
 }
 
 /// A request: `op` and the arguments that op takes.
@@ -61,6 +63,12 @@ public struct AgentRequest: Codable, Sendable {
     public var userId: String?
     public var statusText: String?
     public var credentials: [AgentBytes]?
+    // proxy: socket handles, and the proxy's handle for proxy_wait
+    public var frontend: Int?
+    public var backend: Int?
+    public var capture: Int?
+    public var control: Int?
+    public var proxy: Int?
     // perf (an extra op: both ends of a measurement inside the agent)
     public var kind: String?
     public var first: String?
@@ -98,6 +106,10 @@ public struct AgentReply: Codable, Sendable {
     public var `public`: String?
     public var secret: String?
     public var requests: [AgentZAPRequest]?
+    // proxy: its handle; proxy_wait: whether it returned within the bound, and how ("ok" or an errno name)
+    public var proxy: Int?
+    public var returned: Bool?
+    public var result: String?
     // perf
     public var samplesNs: [Int64]?
     public var elapsedNs: Int64?
@@ -121,13 +133,19 @@ public struct AgentCapabilities: Codable, Sendable {
     public var mechanisms: [String]?
     public var features: [String]?
     public var options: [String]?
+    /// The draft API functions the implementation has (zmq_join, zmq_connect_peer, ...).
+    public var draftSymbols: [String]?
 
-    public init(socketTypes: [String], transports: [String], mechanisms: [String], features: [String], options: [String]? = nil) {
+    public init(
+        socketTypes: [String], transports: [String], mechanisms: [String], features: [String], options: [String]? = nil,
+        draftSymbols: [String]? = nil
+    ) {
         self.socketTypes = socketTypes
         self.transports = transports
         self.mechanisms = mechanisms
         self.features = features
         self.options = options
+        self.draftSymbols = draftSymbols
     }
 }
 

@@ -84,11 +84,10 @@ public final class AgentServer {
             out.version = info.version
             out.library = info.library
             out.protocol = AgentWire.protocolVersion
-            // Proxies run inside the process that owns the sockets; the protocol has no op for them yet.
-            let features = Feature.allCases.filter { $0 != .proxy }.map(\.rawValue) + extra.keys.sorted()
+            let features = Feature.allCases.map(\.rawValue) + extra.keys.sorted()
             out.capabilities = AgentCapabilities(
                 socketTypes: c.socketTypes, transports: c.transports.filter { $0.value == nil }.map(\.key).sorted(),
-                mechanisms: c.mechanisms, features: features)
+                mechanisms: c.mechanisms, features: features, draftSymbols: c.draftSymbols.filter(\.value).map(\.key).sorted())
         case .sessionOpen:
             let id = next
             next += 1
@@ -171,6 +170,16 @@ public final class AgentServer {
                     acceptCredentials: r.credentials?.map(\.bytes)))
         case .zapRequests:
             out.requests = try session(r).zapRequests().map(AgentZAPRequest.init)
+        case .proxy:
+            let (s, frontend) = try socket(r.frontend)
+            let (_, backend) = try socket(r.backend)
+            let capture = try r.capture.map { try socket($0).1 }
+            let control = try r.control.map { try socket($0).1 }
+            out.proxy = try s.startProxy(frontend: frontend, backend: backend, capture: capture, control: control)
+        case .proxyWait:
+            let (returned, error) = try session(r).waitProxy(try required(r.proxy, "proxy"), timeoutMs: try required(r.timeoutMs, "timeout_ms"))
+            out.returned = returned
+            out.result = returned ? error ?? "ok" : nil
         }
         return out
     }

@@ -107,10 +107,27 @@ final class AgentSession: DriverSession {
     func close(_ s: SocketID) throws { try call(.close, s) }
 
     func startProxy(frontend: SocketID, backend: SocketID, capture: SocketID?, control: SocketID?) throws -> Int {
-        throw ZMQError(name: "ENOTSUP", operation: "proxy (not in the agent protocol)")
+        let r = try call(.proxy) {
+            $0.frontend = frontend
+            $0.backend = backend
+            $0.capture = capture
+            $0.control = control
+        }
+        guard let p = r.proxy else { throw AgentError.protocolError("proxy: no handle") }
+        return p
     }
 
-    func waitProxy(_ id: Int, timeoutMs: Int) -> (returned: Bool, error: String?) { (false, nil) }
+    func waitProxy(_ id: Int, timeoutMs: Int) -> (returned: Bool, error: String?) {
+        guard
+            let r = try? call(
+                .proxyWait, boundMs: timeoutMs,
+                {
+                    $0.session = session; $0.proxy = id; $0.timeoutMs = timeoutMs
+                }),
+            r.returned == true
+        else { return (false, nil) }
+        return (true, r.result == "ok" ? nil : r.result)
+    }
 
     func installZAP(_ script: ZAPScript) throws {
         try call(.zap) {

@@ -248,7 +248,12 @@ public final class ConformanceRunner: @unchecked Sendable {
         for r in cell.definition.requires {
             switch r {
             case .mechanism(let m) where !caps.mechanisms.contains(m): return "mechanism \(m) not available"
-            case .symbol(let s) where caps.draftSymbols[s] != true: return "draft API symbol \(s) is not exported by \(driver.info.library)"
+            case .symbol(let s) where caps.draftSymbols[s] != true:
+                if driver is AgentDriver {
+                    let listed = caps.draftSymbols.filter(\.value).keys.sorted().joined(separator: ", ")
+                    return "\(driver.info.name)'s hello lists the draft API symbols [\(listed)]: \(s) is not among them"
+                }
+                return "draft API symbol \(s) is not exported by \(driver.info.library) (dlsym finds no \(s))"
             case .has(let h) where caps.zmqHas[h] != true: return "zmq_has(\"\(h)\") is false"
             default: continue
             }

@@ -30,9 +30,10 @@ OPTION_NAMES = ["affinity", "routing_id", "subscribe", "unsubscribe", "rate", "r
                 "router_handover", "connect_routing_id", "handshake_ivl", "xpub_nodrop", "xpub_manual",
                 "xpub_welcome_msg", "stream_notify", "invert_matching", "heartbeat_ivl", "heartbeat_ttl",
                 "heartbeat_timeout", "xpub_verboser", "connect_timeout", "thread_safe", "zap_enforce_domain",
-                "router_notify", "ipv4only", "xsub_verbose_unsubscribe"]
+                "router_notify", "ipv4only", "xsub_verbose_unsubscribe", "tcp_accept_filter", "ipc_filter_uid",
+                "metadata"]
 # Options whose value is text; the rest of the non-integer ones are binary.
-TEXT_OPTIONS = {"last_endpoint", "plain_username", "plain_password", "zap_domain",
+TEXT_OPTIONS = {"last_endpoint", "plain_username", "plain_password", "zap_domain", "tcp_accept_filter", "metadata",
                 "curve_publickey", "curve_secretkey", "curve_serverkey"}
 BINARY_OPTIONS = {"routing_id", "subscribe", "unsubscribe", "connect_routing_id", "xpub_welcome_msg"}
 

@@ -12,12 +12,13 @@ public enum SocketOption: String, CaseIterable, Sendable {
     case stream_notify, invert_matching, heartbeat_ivl, heartbeat_ttl, heartbeat_timeout
     case xpub_verboser, connect_timeout, thread_safe, zap_enforce_domain, router_notify
     case ipv4only, xsub_verbose_unsubscribe
+    case tcp_accept_filter, ipc_filter_uid, metadata
 
     /// Options libzmq keeps behind ZMQ_BUILD_DRAFT_API: a build without it refuses them with
     /// EINVAL, which makes a cell UNSUPPORTED rather than FAIL.
     public var isDraft: Bool {
         switch self {
-        case .zap_enforce_domain, .router_notify, .xsub_verbose_unsubscribe: return true
+        case .zap_enforce_domain, .router_notify, .xsub_verbose_unsubscribe, .metadata: return true
         default: return false
         }
     }
@@ -30,7 +31,7 @@ public enum SocketOption: String, CaseIterable, Sendable {
         case .maxmsgsize: return .int64
         case .routing_id, .subscribe, .unsubscribe, .connect_routing_id, .xpub_welcome_msg:
             return .bytes
-        case .last_endpoint, .plain_username, .plain_password, .zap_domain: return .string
+        case .last_endpoint, .plain_username, .plain_password, .zap_domain, .tcp_accept_filter, .metadata: return .string
         case .curve_publickey, .curve_secretkey, .curve_serverkey: return .curveKey
         case .rcvmore, .router_mandatory, .tcp_keepalive, .immediate, .xpub_verbose, .router_raw,
             .ipv6, .plain_server, .curve_server, .probe_router, .req_correlate, .req_relaxed,
@@ -104,6 +105,9 @@ public enum SocketOption: String, CaseIterable, Sendable {
         case .zap_enforce_domain: return 93
         case .router_notify: return 97
         case .xsub_verbose_unsubscribe: return 115
+        case .tcp_accept_filter: return 38
+        case .ipc_filter_uid: return 59
+        case .metadata: return 95
         }
     }
 }

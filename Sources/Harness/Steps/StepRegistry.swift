@@ -9,7 +9,7 @@ public enum StepRegistry {
         ("security", SecuritySteps.all),
         ("proxy", ProxySteps.all),
         ("raw", RawSteps.all),
-        ("relay", RelaySteps.all),
+        ("relays", RelaySteps.all),
     ]
 
     static let byName: [String: any StepAction.Type] = {

@@ -62,6 +62,16 @@ struct MutationTests {
         .init(
             file: "heartbeat/heartbeat.yaml", caseId: "heartbeat.timeout-closes-silent-peer",
             replace: "heartbeat_ivl: 50, heartbeat_timeout: 200", with: "heartbeat_ivl: 0, heartbeat_timeout: 200"),
+        // Wire evidence: a valid peer type keeps the connection, so the refusal checks fail.
+        .init(
+            file: "pair/pair.yaml", caseId: "pair.refuses-other-types",
+            replace: "- socket: { name: d, type: DEALER }", with: "- socket: { name: d, type: PAIR }"),
+        .init(
+            file: "wire/zmtp.yaml", caseId: "wire.pair-refuses-dealer",
+            replace: "socket_type: DEALER", with: "socket_type: PAIR"),
+        .init(
+            file: "messages/multipart.yaml", caseId: "messages.multipart.rcvmore",
+            replace: "expect: \"two\", more: true", with: "expect: \"two\", more: false"),
     ]
 
     /// The YAML document of one case in a catalogue file.

@@ -159,6 +159,7 @@ public class ZmqSuiteAgent {
         mechanisms.add("NULL");
         caps.add("mechanisms", mechanisms);
         JsonArray features = new JsonArray();
+        features.add("recv_frame");
         features.add("perf");
         caps.add("features", features);
         JsonArray options = new JsonArray();
@@ -416,6 +417,17 @@ public class ZmqSuiteAgent {
                 }
                 out.add("frames", frames);
                 out.add("properties", new JsonObject());
+                return out;
+            }
+            case "recv_frame": {
+                SocketBase s = socket(r);
+                ZMQ.setSocketOption(s, ZMQ.ZMQ_RCVTIMEO, bounded(r, "rcvtimeo", integer(r, "timeout_ms")));
+                Msg m = ZMQ.recv(s, 0);
+                if (m == null) throw failure(s, "recv_frame");
+                JsonArray frames = new JsonArray();
+                frames.add(Base64.getEncoder().encodeToString(m.data() == null ? new byte[0] : m.data()));
+                out.add("frames", frames);
+                out.addProperty("more", m.hasMore());
                 return out;
             }
             case "poll": {

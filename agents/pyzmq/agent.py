@@ -178,7 +178,7 @@ class Agent:
         mechanisms = ["NULL", "PLAIN"] + (["CURVE"] if zmq.has("curve") else [])
         options = [name for name in OPTION_NAMES if getattr(zmq, name.upper(), None) is not None]
         return {"socket_types": types, "transports": transports, "mechanisms": mechanisms, "options": options,
-                "features": ["monitor", "zap", "curve_keypair", "properties", "perf"]}
+                "features": ["monitor", "zap", "curve_keypair", "properties", "recv_frame", "perf"]}
 
     def op_session_open(self, req):
         sid = self.new_handle()
@@ -269,6 +269,12 @@ class Agent:
             except zmq.ZMQError:
                 pass
         return {"frames": [b64(p.bytes) for p in parts], "properties": props}
+
+    def op_recv_frame(self, req):
+        sock = self.socket(req)
+        sock.rcvtimeo = self.bounded(req["socket"], "rcvtimeo", int(req["timeout_ms"]))
+        frame = sock.recv(copy=True)
+        return {"frames": [b64(frame)], "more": bool(sock.getsockopt(zmq.RCVMORE))}
 
     def op_poll(self, req):
         poller = zmq.Poller()

@@ -36,6 +36,7 @@ public enum AgentWire {
 public enum AgentOp: String, Codable, Sendable {
     case hello, sessionOpen = "session_open", sessionClose = "session_close"
     case socket, set, get, bind, connect, disconnect, unbind, send, recv, poll
+    case recvFrame = "recv_frame"
     case monitor, nextEvent = "next_event", close
     case curveKeypair = "curve_keypair", zap, zapRequests = "zap_requests"
     /// zmq_proxy (or zmq_proxy_steerable with a control socket) on a thread of the agent.
@@ -99,6 +100,8 @@ public struct AgentReply: Codable, Sendable {
     public var endpoint: String?
     public var value: AgentValue?
     public var frames: [AgentBytes]?
+    /// recv_frame: more frames of the message follow.
+    public var more: Bool?
     public var properties: [String: String]?
     public var revents: [[String]]?
     public var event: String?

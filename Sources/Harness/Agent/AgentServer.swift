@@ -134,6 +134,11 @@ public final class AgentServer {
             let m = try s.receive(id, timeoutMs: try required(r.timeoutMs, "timeout_ms"), properties: r.properties ?? [])
             out.frames = m.frames.map(AgentBytes.init)
             out.properties = m.properties
+        case .recvFrame:
+            let (s, id) = try socket(r.socket)
+            let (frame, more) = try s.receiveFrame(id, timeoutMs: try required(r.timeoutMs, "timeout_ms"))
+            out.frames = [AgentBytes(frame)]
+            out.more = more
         case .poll:
             var session: DriverSession?
             var list: [(SocketID, PollEvents)] = []

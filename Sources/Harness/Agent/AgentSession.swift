@@ -80,6 +80,12 @@ final class AgentSession: DriverSession {
         return Message(frames: frames.map(\.bytes), properties: r.properties ?? [:])
     }
 
+    func receiveFrame(_ s: SocketID, timeoutMs: Int) throws -> (frame: [UInt8], more: Bool) {
+        let r = try call(.recvFrame, s, boundMs: timeoutMs) { $0.timeoutMs = timeoutMs }
+        guard let frame = r.frames?.first, let more = r.more else { throw AgentError.protocolError("recv_frame: no frame or no more") }
+        return (frame.bytes, more)
+    }
+
     func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents] {
         let r = try call(.poll, boundMs: timeoutMs) {
             $0.items = items.map { AgentPollItem(socket: $0.0, events: $0.1) }

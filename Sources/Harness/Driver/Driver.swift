@@ -42,6 +42,8 @@ public protocol DriverSession: AnyObject {
     func unbind(_ s: SocketID, _ endpoint: String) throws
     func send(_ s: SocketID, _ frames: [[UInt8]], dontWait: Bool, timeoutMs: Int) throws
     func receive(_ s: SocketID, timeoutMs: Int, properties: [String]) throws -> Message
+    /// One frame of a message, and whether more of it follow (feature `recv_frame`).
+    func receiveFrame(_ s: SocketID, timeoutMs: Int) throws -> (frame: [UInt8], more: Bool)
     func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents]
     func monitor(_ s: SocketID) throws
     func nextEvent(_ s: SocketID, timeoutMs: Int) throws -> ObservedEvent?

@@ -55,6 +55,10 @@ final class LibzmqSession: DriverSession {
         try sock(s).receive(timeoutMs: timeoutMs, properties: properties)
     }
 
+    func receiveFrame(_ s: SocketID, timeoutMs: Int) throws -> (frame: [UInt8], more: Bool) {
+        try sock(s).receiveFrame(timeoutMs: timeoutMs)
+    }
+
     func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents] {
         try Harness.poll(items.map { (try sock($0.0), $0.1) }, timeoutMs: timeoutMs)
     }

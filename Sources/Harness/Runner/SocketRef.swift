@@ -16,6 +16,7 @@ struct SocketRef {
     func receive(timeoutMs: Int, properties: [String] = []) throws -> Message {
         try session.receive(id, timeoutMs: timeoutMs, properties: properties)
     }
+    func receiveFrame(timeoutMs: Int) throws -> (frame: [UInt8], more: Bool) { try session.receiveFrame(id, timeoutMs: timeoutMs) }
     func monitor() throws { try session.monitor(id) }
     func nextEvent(timeoutMs: Int) throws -> ObservedEvent? { try session.nextEvent(id, timeoutMs: timeoutMs) }
     func close() throws { try session.close(id) }

@@ -1,7 +1,7 @@
 /// Messages on one socket: send, receive, expect silence, poll, drain, fill a queue.
 enum MessagingSteps {
     static let all: [any StepAction.Type] = [
-        SendStep.self, RecvStep.self, NoRecvStep.self, PollStep.self, DrainStep.self, SendUntilBlockedStep.self,
+        SendStep.self, RecvStep.self, RecvFrameStep.self, NoRecvStep.self, PollStep.self, DrainStep.self, SendUntilBlockedStep.self,
     ]
 }
 
@@ -69,6 +69,45 @@ struct RecvStep: StepAction {
 
     func run(_ step: Step, in cell: CellExecutor) throws {
         try cell.receive(step, socket, expect, repeatCount, withinMs, properties)
+    }
+}
+
+/// One frame at a time, as an application reading a multipart message sees it.
+struct RecvFrameStep: StepAction {
+    static let name = "recv_frame"
+    static let keys = ["socket", "expect", "more", "within"]
+    static let summary =
+        "Receives one frame of a message within the bound, matches it against `expect` (one frame matcher) and, with `more`, checks whether more frames follow."
+    var socket: String
+    var expect: FrameMatcher?
+    var more: Bool?
+    var withinMs: Int
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        let expect = try a["expect"].map { r in try scope.matchers(YAMLReader(node: .sequence(.init([r.node])), file: r.file))[0] }
+        return Self(socket: try scope.socket(a), expect: expect, more: try a["more"]?.bool("more"), withinMs: try a.within())
+    }
+
+    var neededFeatures: Set<Feature> { [.frames] }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        var got: (frame: [UInt8], more: Bool)?
+        let what = "recv_frame on \(socket)"
+        do { got = try cell.id(socket).receiveFrame(timeoutMs: withinMs) } catch let e as ZMQError {
+            guard step.accepts(e.name) else {
+                let want = step.accept == ["ok"] ? "a frame" : step.acceptText
+                throw StepProblem.mismatch(expected: "\(what): \(want) within \(withinMs) ms", seen: e.name == "EAGAIN" ? "nothing (EAGAIN)" : e.name)
+            }
+            if step.recordsOutcome { cell.observations.append("line \(step.line) \(what): \(e.name)") }
+            return
+        }
+        guard let got else { return }
+        if let expect, !cell.matches([expect], [got.frame], counter: 0) {
+            throw StepProblem.mismatch(expected: "\(what): \(cell.describe([expect], counter: 0))", seen: describeFrames([got.frame]))
+        }
+        if let more, more != got.more {
+            throw StepProblem.mismatch(expected: "\(what): more frames to follow = \(more)", seen: "\(got.more)")
+        }
     }
 }
 

@@ -34,4 +34,6 @@ extension StepAction {
 /// A harness feature a step needs from a driver; agents list the ones they offer in `hello`.
 public enum Feature: String, CaseIterable, Codable, Sendable {
     case monitor, zap, proxy, curveKeypair = "curve_keypair", properties
+    /// Receiving one frame of a message at a time (the recv_frame op).
+    case frames = "recv_frame"
 }

@@ -155,6 +155,18 @@ public final class Socket: @unchecked Sendable {
         return Message(frames: frames, properties: props)
     }
 
+    /// One frame, as zmq_msg_recv gives it, and whether more frames of its message follow
+    /// (zmq_msg_more): the application's view of a multipart message, frame by frame.
+    public func receiveFrame(timeoutMs: Int) throws -> (frame: [UInt8], more: Bool) {
+        try setTimeout(.rcvtimeo, timeoutMs)
+        var msg = zmq_msg_t()
+        zmq_msg_init(&msg)
+        defer { zmq_msg_close(&msg) }
+        if zmq_msg_recv(&msg, handle, 0) < 0 { throw ZMQError.last("zmq_msg_recv") }
+        let frame = Array(UnsafeRawBufferPointer(start: zmq_msg_data(&msg), count: zmq_msg_size(&msg)))
+        return (frame, zmq_msg_more(&msg) == 1)
+    }
+
     /// The user's own RCVTIMEO/SNDTIMEO, remembered so a harness bound never widens it.
     private var userTimeouts: [SocketOption: Int] = [:]
 

@@ -61,32 +61,45 @@ struct RelayExpectStep: StepAction {
 /// The proof that a peer was refused, as any implementation shows it: the connection ended.
 struct RelayExpectClosedStep: StepAction {
     static let name = "relay_expect_closed"
-    static let keys = ["name", "within"]
+    static let keys = ["name", "within", "or_error"]
     static let summary =
-        "The relayed connection ends within the bound, closed by either side (the record says which): wire evidence of a refusal, whatever the implementations' APIs report."
+        "The relayed connection ends within the bound, closed by either side (the record says which): wire evidence of a refusal, whatever the implementations' APIs report. `or_error: true` also accepts a ZMTP ERROR command on the wire, for clauses that refuse without requiring a close."
     var relayName: String
     var withinMs: Int
+    var orError: Bool
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
         let n = try a.string("name")
         guard scope.relays.contains(n) else { throw try a.required("name").fail("relay '\(n)' used before it exists") }
-        return Self(relayName: n, withinMs: try a.within())
+        return Self(relayName: n, withinMs: try a.within(), orError: try a.bool("or_error"))
     }
+
+    /// A ZMTP command frame named ERROR (RFC 23 3.x): command-name length 5, then "ERROR".
+    static let errorCommand: [UInt8] = [5] + Array("ERROR".utf8)
 
     func run(_ step: Step, in cell: CellExecutor) throws {
         guard let relay = cell.relays[relayName] else { throw StepProblem.error("relay '\(relayName)' is not running") }
-        guard let side = relay.awaitClose(timeoutMs: withinMs) else {
-            let expected = "the connection through \(relayName) closed within \(withinMs) ms"
-            let seen = "still open after \(relay.seen.count) relayed bytes"
-            // A ZMTP/2.0 greeting on either side makes the connection ZMTP/2.0, whose RFC 15 says
-            // only that peers SHOULD disconnect an invalid socket type.
-            let (client, target) = relay.bySide
-            if let old = [client, target].compactMap(Self.zmtp2Revision).first {
-                throw StepProblem.mismatchAt(.SHOULD, expected: expected + " (RFC 15: SHOULD, since a greeting said \(old))", seen: seen)
+        let deadline = monotonicMs() + Double(withinMs)
+        while true {
+            if let side = relay.awaitClose(timeoutMs: orError ? 10 : withinMs) {
+                cell.observations.append("line \(step.line) \(Self.name): closed by \(side.rawValue) after \(relay.seen.count) relayed bytes")
+                return
             }
-            throw StepProblem.mismatch(expected: expected, seen: seen)
+            if orError, relay.seen.contains(subsequence: Self.errorCommand) {
+                cell.observations.append("line \(step.line) \(Self.name): an ERROR command crossed (the connection stays open)")
+                return
+            }
+            if !orError || monotonicMs() >= deadline { break }
         }
-        cell.observations.append("line \(step.line) \(Self.name): closed by \(side.rawValue) after \(relay.seen.count) relayed bytes")
+        let expected = "the connection through \(relayName) closed\(orError ? " or an ERROR command on it" : "") within \(withinMs) ms"
+        let seen = "still open after \(relay.seen.count) relayed bytes"
+        // A ZMTP/2.0 greeting on either side makes the connection ZMTP/2.0, whose RFC 15 says
+        // only that peers SHOULD disconnect an invalid socket type.
+        let (client, target) = relay.bySide
+        if let old = [client, target].compactMap(Self.zmtp2Revision).first {
+            throw StepProblem.mismatchAt(.SHOULD, expected: expected + " (RFC 15: SHOULD, since a greeting said \(old))", seen: seen)
+        }
+        throw StepProblem.mismatch(expected: expected, seen: seen)
     }
 
     /// "ZMTP/2.0 (revision 1)" when a greeting announces revision 1 (RFC 15: signature with the

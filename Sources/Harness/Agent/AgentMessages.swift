@@ -36,7 +36,7 @@ public enum AgentWire {
 public enum AgentOp: String, Codable, Sendable {
     case hello, sessionOpen = "session_open", sessionClose = "session_close"
     case socket, set, get, bind, connect, disconnect, unbind, send, recv, poll
-    case recvFrame = "recv_frame"
+    case recvFrame = "recv_frame", shutdownDuringRecv = "recv_until_shutdown"
     case monitor, nextEvent = "next_event", close
     case curveKeypair = "curve_keypair", zap, zapRequests = "zap_requests"
     /// zmq_proxy (or zmq_proxy_steerable with a control socket) on a thread of the agent.
@@ -70,6 +70,8 @@ public struct AgentRequest: Codable, Sendable {
     public var capture: Int?
     public var control: Int?
     public var proxy: Int?
+    // recv_until_shutdown: how long the receive must have blocked first
+    public var afterMs: Int?
     // perf (an extra op: both ends of a measurement inside the agent)
     public var kind: String?
     public var first: String?

@@ -139,6 +139,9 @@ public final class AgentServer {
             let (frame, more) = try s.receiveFrame(id, timeoutMs: try required(r.timeoutMs, "timeout_ms"))
             out.frames = [AgentBytes(frame)]
             out.more = more
+        case .shutdownDuringRecv:
+            let (s, id) = try socket(r.socket)
+            out.result = try s.shutdownDuringReceive(id, afterMs: try required(r.afterMs, "after_ms"), timeoutMs: try required(r.timeoutMs, "timeout_ms"))
         case .poll:
             var session: DriverSession?
             var list: [(SocketID, PollEvents)] = []

@@ -86,6 +86,15 @@ final class AgentSession: DriverSession {
         return (frame.bytes, more)
     }
 
+    func shutdownDuringReceive(_ s: SocketID, afterMs: Int, timeoutMs: Int) throws -> String {
+        let r = try call(.shutdownDuringRecv, s, boundMs: afterMs + timeoutMs) {
+            $0.afterMs = afterMs
+            $0.timeoutMs = timeoutMs
+        }
+        guard let result = r.result else { throw AgentError.protocolError("recv_until_shutdown: no result") }
+        return result
+    }
+
     func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents] {
         let r = try call(.poll, boundMs: timeoutMs) {
             $0.items = items.map { AgentPollItem(socket: $0.0, events: $0.1) }

@@ -42,6 +42,10 @@ public protocol DriverSession: AnyObject {
     func unbind(_ s: SocketID, _ endpoint: String) throws
     func send(_ s: SocketID, _ frames: [[UInt8]], dontWait: Bool, timeoutMs: Int) throws
     func receive(_ s: SocketID, timeoutMs: Int, properties: [String]) throws -> Message
+    /// Blocks a receive on the socket; once it has blocked for `afterMs`, shuts the session's
+    /// context down (zmq_ctx_shutdown) and returns how the receive ended: "ok", an errno name,
+    /// or "blocked" if it did not block (feature `ctx_shutdown`). The session is then spent.
+    func shutdownDuringReceive(_ s: SocketID, afterMs: Int, timeoutMs: Int) throws -> String
     /// One frame of a message, and whether more of it follow (feature `recv_frame`).
     func receiveFrame(_ s: SocketID, timeoutMs: Int) throws -> (frame: [UInt8], more: Bool)
     func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents]

@@ -59,6 +59,24 @@ final class LibzmqSession: DriverSession {
         try sock(s).receiveFrame(timeoutMs: timeoutMs)
     }
 
+    func shutdownDuringReceive(_ s: SocketID, afterMs: Int, timeoutMs: Int) throws -> String {
+        let socket = try sock(s)
+        let ended = DispatchSemaphoreBox()
+        let outcome = OutcomeBox()
+        // The receive runs on a thread of its own; this thread only waits and shuts down.
+        Thread {
+            do { _ = try socket.receive(timeoutMs: timeoutMs); outcome.set("ok") } catch let e as ZMQError { outcome.set(e.name) } catch {
+                outcome.set("\(error)")
+            }
+            ended.signal()
+        }.start()
+        // A receive that ends before `afterMs` did not block: nothing to interrupt.
+        if ended.wait(timeoutMs: afterMs) { return "did not block: " + (outcome.get() ?? "?") }
+        context.shutdown()
+        guard ended.wait(timeoutMs: timeoutMs) else { return "still blocked" }
+        return outcome.get() ?? "?"
+    }
+
     func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents] {
         try Harness.poll(items.map { (try sock($0.0), $0.1) }, timeoutMs: timeoutMs)
     }
@@ -127,4 +145,12 @@ final class LibzmqSession: DriverSession {
         }.start()
         return done.wait(timeoutMs: timeoutMs) && clean
     }
+}
+
+/// Hands a string from one thread to another.
+private final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String?
+    func set(_ v: String) { lock.lock(); value = v; lock.unlock() }
+    func get() -> String? { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -17,6 +17,9 @@ struct SocketRef {
         try session.receive(id, timeoutMs: timeoutMs, properties: properties)
     }
     func receiveFrame(timeoutMs: Int) throws -> (frame: [UInt8], more: Bool) { try session.receiveFrame(id, timeoutMs: timeoutMs) }
+    func shutdownDuringReceive(afterMs: Int, timeoutMs: Int) throws -> String {
+        try session.shutdownDuringReceive(id, afterMs: afterMs, timeoutMs: timeoutMs)
+    }
     func monitor() throws { try session.monitor(id) }
     func nextEvent(timeoutMs: Int) throws -> ObservedEvent? { try session.nextEvent(id, timeoutMs: timeoutMs) }
     func close() throws { try session.close(id) }

@@ -2,7 +2,7 @@
 enum SocketSteps {
     static let all: [any StepAction.Type] = [
         SocketStep.self, SetStep.self, GetStep.self, BindStep.self, ReserveStep.self,
-        ConnectStep.self, DisconnectStep.self, UnbindStep.self, CloseStep.self,
+        ConnectStep.self, DisconnectStep.self, UnbindStep.self, CloseStep.self, ShutdownDuringRecvStep.self,
     ]
 }
 
@@ -238,5 +238,30 @@ struct CloseStep: StepAction {
     func run(_ step: Step, in cell: CellExecutor) throws {
         try cell.expectOutcome(step, "close") { try cell.id(socket).close() }
         cell.sockets[socket] = nil
+    }
+}
+
+/// The end of a context under a blocked call: the call returns ETERM (zmq_ctx_shutdown(3),
+/// zmq_ctx_term(3)). The cell's context is spent afterwards: only closes may follow.
+struct ShutdownDuringRecvStep: StepAction {
+    static let name = "shutdown_during_recv"
+    static let keys = ["socket", "after", "within"]
+    static let summary =
+        "Blocks a receive on a socket; once it has blocked for `after` (default 100ms), shuts the context down; the receive must end with ETERM within the bound. Only closes may follow."
+    var socket: String
+    var afterMs: Int
+    var withinMs: Int
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        Self(socket: try scope.socket(a), afterMs: try a.duration("after", default: 100), withinMs: try a.within())
+    }
+
+    var neededFeatures: Set<Feature> { [.contextShutdown] }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        let seen = try cell.id(socket).shutdownDuringReceive(afterMs: afterMs, timeoutMs: withinMs)
+        guard seen == "ETERM" else {
+            throw StepProblem.mismatch(expected: "the receive blocked on \(socket) to end with ETERM when the context shuts down", seen: seen)
+        }
     }
 }

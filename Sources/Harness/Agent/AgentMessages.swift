@@ -64,6 +64,8 @@ public struct AgentRequest: Codable, Sendable {
     public var userId: String?
     public var statusText: String?
     public var credentials: [AgentBytes]?
+    /// zap: a defect every reply carries (feature zap_fault).
+    public var fault: ZAPReplyFault?
     // proxy: socket handles, and the proxy's handle for proxy_wait
     public var frontend: Int?
     public var backend: Int?

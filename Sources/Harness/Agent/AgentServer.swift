@@ -171,11 +171,12 @@ public final class AgentServer {
             out.secret = k.secretKey
         case .zap:
             let s = try session(r)
-            try s.installZAP(
-                ZAPScript(
-                    status: try required(r.status, "status"), otherwise: r.otherwise ?? "400",
-                    userId: r.userId ?? "", statusText: r.statusText ?? "scripted",
-                    acceptCredentials: r.credentials?.map(\.bytes)))
+            var script = ZAPScript(
+                status: try required(r.status, "status"), otherwise: r.otherwise ?? "400",
+                userId: r.userId ?? "", statusText: r.statusText ?? "scripted",
+                acceptCredentials: r.credentials?.map(\.bytes))
+            script.fault = r.fault
+            try s.installZAP(script)
         case .zapRequests:
             out.requests = try session(r).zapRequests().map(AgentZAPRequest.init)
         case .proxy:

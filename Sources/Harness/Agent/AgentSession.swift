@@ -152,6 +152,7 @@ final class AgentSession: DriverSession {
             $0.userId = script.userId
             $0.statusText = script.statusText
             $0.credentials = script.acceptCredentials?.map(AgentBytes.init)
+            $0.fault = script.fault
         }
     }
 

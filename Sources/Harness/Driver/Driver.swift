@@ -9,7 +9,23 @@ public typealias SocketID = Int
 
 /// A scripted ZAP handler verdict (RFC 27): status code, user id, and optionally the
 /// credentials that earn `status` (others get `otherwise`).
+/// One thing a ZAP handler can do wrong on purpose in its reply (RFC 27's reply format).
+public enum ZAPReplyFault: String, CaseIterable, Codable, Sendable {
+    /// "2.0" instead of "1.0" in the version frame.
+    case version
+    /// A request id that is not the one the request carried.
+    case requestId = "request_id"
+    /// A status code that is none of 200, 300, 400, 500.
+    case statusCode = "status_code"
+    /// Metadata that is not in the ZMTP property format.
+    case metadata
+    /// Too few frames.
+    case short
+}
+
 public struct ZAPScript: Sendable {
+    /// When set, every reply carries this defect.
+    public var fault: ZAPReplyFault? = nil
     public var status: String
     public var otherwise: String
     public var userId: String

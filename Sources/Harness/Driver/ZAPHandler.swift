@@ -53,9 +53,16 @@ final class ZAPHandler: @unchecked Sendable {
             routingId: f[4], mechanism: text(f[5]), credentials: credentials, answeredStatus: status)
         lock.lock(); seen.append(request); lock.unlock()
         let userId = status == "200" ? script.userId : ""
-        try? socket.send(
-            [Array("1.0".utf8), f[1], Array(status.utf8), Array(script.statusText.utf8), Array(userId.utf8), []],
-            dontWait: true, timeoutMs: 0)
+        var reply = [Array("1.0".utf8), f[1], Array(status.utf8), Array(script.statusText.utf8), Array(userId.utf8), []]
+        switch script.fault {
+        case .version?: reply[0] = Array("2.0".utf8)
+        case .requestId?: reply[1] = f[1] + Array("-other".utf8)
+        case .statusCode?: reply[2] = Array("299".utf8)
+        case .metadata?: reply[5] = [0xFF, 0x01]  // a name length of 255 with one octet behind it
+        case .short?: reply.removeLast(2)
+        case nil: break
+        }
+        try? socket.send(reply, dontWait: true, timeoutMs: 0)
     }
 
     /// Stops the thread; false when it did not end within the bound.

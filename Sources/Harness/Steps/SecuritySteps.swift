@@ -5,9 +5,11 @@ enum SecuritySteps {
 
 struct ZAPStep: StepAction {
     static let name = "zap"
-    static let keys = ["status", "otherwise", "user_id", "status_text", "credentials"]
-    static let summary = "Installs a ZAP handler (RFC 27) with a scripted verdict: `status` (for the listed `credentials`, else `otherwise`), `user_id`, `status_text`."
+    static let keys = ["status", "otherwise", "user_id", "status_text", "credentials", "fault"]
+    static let summary =
+        "Installs a ZAP handler (RFC 27) with a scripted verdict: `status` (for the listed `credentials`, else `otherwise`), `user_id`, `status_text`; `fault` makes every reply hostile (version, request_id, status_code, metadata, short)."
     var script: ZAPScript
+    var fault: ZAPReplyFault?
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
         Self(
@@ -15,16 +17,18 @@ struct ZAPStep: StepAction {
                 status: try a.string("status"), otherwise: try a["otherwise"]?.string("otherwise") ?? "400",
                 userId: try a["user_id"]?.string("user_id") ?? "",
                 statusText: try a["status_text"]?.string("status_text") ?? "scripted",
-                acceptCredentials: try credentials(a)))
+                acceptCredentials: try credentials(a)), fault: try a["fault"]?.enumValue("ZAP reply fault", ZAPReplyFault.self))
     }
 
     static func credentials(_ a: StepArgs) throws -> [[UInt8]]? {
         try a["credentials"].map { try $0.sequence("credentials").map { Array(try $0.string("credential").utf8) } }
     }
 
-    var neededFeatures: Set<Feature> { [.zap] }
+    var neededFeatures: Set<Feature> { fault == nil ? [.zap] : [.zap, .zapFaults] }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
+        var script = script
+        script.fault = fault
         // Every implementation of the cell gets the handler: the server may be in any.
         for s in cell.sessions { try cell.wrap("install ZAP handler") { try s.installZAP(script) } }
     }

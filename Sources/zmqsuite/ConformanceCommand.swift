@@ -29,6 +29,7 @@ struct Conformance: ParsableCommand {
     var acrossHosts = false
 
     func run() throws {
+        let expectations = try running.loadExpectations()
         let cases = try catalogue.load()
         let registry = try registryOptions.load()
         let driver: Driver
@@ -56,7 +57,9 @@ struct Conformance: ParsableCommand {
         }
 
         print("zmqsuite conformance: \(cases.count) cases, \(cells.count) cells on \(driver.info.name) \(driver.info.version), \(running.jobs) jobs")
-        try runAndReport(kind: "conformance", runner: runner, cells: cells, implementations: [driver.info], out: running.out)
+        try runAndReport(
+            kind: "conformance", runner: runner, cells: cells, implementations: [driver.info], out: running.out,
+            expectations: expectations)
     }
 
 }

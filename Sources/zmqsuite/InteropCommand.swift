@@ -16,6 +16,7 @@ struct Interop: ParsableCommand {
     @OptionGroup var running: RunOptions
 
     func run() throws {
+        let expectations = try running.loadExpectations()
         let cases = try catalogue.load()
         let registry = try registryOptions.load()
         let names = impl.isEmpty ? registry.entries.map(\.name) : impl
@@ -33,6 +34,8 @@ struct Interop: ParsableCommand {
         let cells = ConformanceRunner.planInterop(cases, drivers: drivers, transports: running.transports)
         let runner = ConformanceRunner(driver: drivers[0], jobs: running.jobs)
         print("zmqsuite interop: \(drivers.map { "\($0.info.name) \($0.info.version)" }.joined(separator: ", ")); \(cells.count) cells, \(running.jobs) jobs")
-        try runAndReport(kind: "interop", runner: runner, cells: cells, implementations: drivers.map(\.info), out: running.out)
+        try runAndReport(
+            kind: "interop", runner: runner, cells: cells, implementations: drivers.map(\.info), out: running.out,
+            expectations: expectations)
     }
 }

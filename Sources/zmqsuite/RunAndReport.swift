@@ -4,7 +4,11 @@ import Harness
 
 /// Runs planned cells with progress and Ctrl-C handling, writes the reports, prints the
 /// summary, and turns the outcome into the exit code (0, 1, or 130 when interrupted).
-func runAndReport(kind: String, runner: ConformanceRunner, cells: [Cell], implementations: [ImplementationInfo], out: String?) throws {
+/// With `expectations`, the exit code says whether every cell had its known outcome instead.
+func runAndReport(
+    kind: String, runner: ConformanceRunner, cells: [Cell], implementations: [ImplementationInfo], out: String?,
+    expectations: Expectations? = nil
+) throws {
     let directory = out ?? "results/\(kind)-" + stamp(Date())
     let record = try runRecorded(kind: kind, runner: runner, cells: cells, implementations: implementations, directory: directory)
     if out == nil { pointLatest(at: directory) }
@@ -13,6 +17,15 @@ func runAndReport(kind: String, runner: ConformanceRunner, cells: [Cell], implem
     print(Outcome.allCases.map { "\($0.rawValue) \(s.outcomes[$0.rawValue] ?? 0)" }.joined(separator: ", "))
     print("report: \(directory)/report.html (also report.json, junit.xml, summary.md)")
     if s.interrupted { throw ExitCode(130) }
+    if let expectations {
+        let differ = expectations.differences(record.cells)
+        for (c, want) in differ {
+            print("differs: \(c.key) [\(c.column)]: expected \(want.map(\.rawValue).joined(separator: " or ")), got \(c.outcome.rawValue): \(c.detail)")
+        }
+        print(differ.isEmpty ? "every cell has its expected outcome" : "\(differ.count) cell(s) differ from the expectations")
+        if !differ.isEmpty { throw ExitCode(1) }
+        return
+    }
     if s.mustNotPassed > 0 {
         print("\(s.mustNotPassed) MUST cell(s) did not pass")
         throw ExitCode(1)

@@ -67,7 +67,20 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Report directory (default: results/<command>-<time>, with results/latest pointing at it).")
     var out: String?
 
+    @Option(
+        name: .long,
+        help: "Known outcomes (e.g. cases/expectations/libzmq.yaml): exit 0 when every cell has its expected outcome, 1 on any difference, an unexpected PASS included.")
+    var expectations: String?
+
     var transports: Set<Transport>? { transport.isEmpty ? nil : Set(transport) }
+
+    func loadExpectations() throws -> Expectations? {
+        guard let expectations else { return nil }
+        guard FileManager.default.fileExists(atPath: expectations) else {
+            throw ValidationError("--expectations \(expectations): no such file (expected a file like cases/expectations/libzmq.yaml)")
+        }
+        return try Expectations.load(expectations)
+    }
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }

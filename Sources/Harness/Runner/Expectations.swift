@@ -52,4 +52,13 @@ public struct Expectations: Sendable {
     public func expected(for cell: CellResult) -> [Outcome] {
         entry(for: cell)?.outcome ?? [.PASS]
     }
+
+    /// The cells whose outcome is not what this file expects (an unexpected PASS included),
+    /// each with what was expected.
+    public func differences(_ cells: [CellResult]) -> [(cell: CellResult, expected: [Outcome])] {
+        cells.compactMap { c in
+            let want = expected(for: c)
+            return want.contains(c.outcome) ? nil : (c, want)
+        }
+    }
 }

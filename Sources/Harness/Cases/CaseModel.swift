@@ -2,6 +2,15 @@
 /// a MAY is INFORMATIONAL.
 public enum Level: String, Codable, Sendable, CaseIterable {
     case MUST, SHOULD, MAY
+
+    /// MUST 2, SHOULD 1, MAY 0.
+    public var strictness: Int {
+        switch self {
+        case .MUST: return 2
+        case .SHOULD: return 1
+        case .MAY: return 0
+        }
+    }
 }
 
 /// One scripted conformance case, as loaded from a YAML file.

@@ -75,7 +75,9 @@ final class CellExecutor {
                 let (outcome, cause): (Outcome, CellFailure)
                 switch error {
                 case StepProblem.mismatch(let expected, let seen): (outcome, cause) = (.violated(level), failure(expected, seen))
-                case StepProblem.mismatchAt(let weaker, let expected, let seen): (outcome, cause) = (.violated(weaker), failure(expected, seen))
+                case StepProblem.mismatchAt(let weaker, let expected, let seen):
+                    // Never stricter than the case itself.
+                    (outcome, cause) = (.violated(weaker.strictness < level.strictness ? weaker : level), failure(expected, seen))
                 case StepProblem.unsupported(let why): (outcome, cause) = (.UNSUPPORTED, failure("support for this step", why))
                 case StepProblem.error(let why): (outcome, cause) = (.ERROR, failure("the step to finish", why))
                 default: (outcome, cause) = (.ERROR, failure("the step to finish", "\(error)"))

@@ -32,10 +32,17 @@ public struct Registry: Sendable {
         }
     }
 
-    /// The command with {bin} and relative paths resolved.
+    /// Where scripts keep what they build (scripts/build-libzmq-draft): `{cache}` in a command.
+    public static var cacheDirectory: String {
+        let env = ProcessInfo.processInfo.environment
+        if let own = env["ZMQSUITE_CACHE"] { return own }
+        return (env["XDG_CACHE_HOME"] ?? NSHomeDirectory() + "/.cache") + "/zmqsuite"
+    }
+
+    /// The command with {bin}, {cache} and relative paths resolved.
     public func command(for entry: Entry, bin: String) -> [String] {
         entry.command.enumerated().map { i, part in
-            let p = part.replacingOccurrences(of: "{bin}", with: bin)
+            let p = part.replacingOccurrences(of: "{bin}", with: bin).replacingOccurrences(of: "{cache}", with: Self.cacheDirectory)
             if i == 0 && !p.hasPrefix("/") { return root + "/" + p }
             if p.hasPrefix("agents/") || p.hasPrefix(".venv/") { return root + "/" + p }
             return p
@@ -70,7 +77,12 @@ public struct Registry: Sendable {
             guard let entry = entries.first(where: { $0.name == name }) else {
                 return (name, .unavailable("not in the registry (known: \((["libzmq"] + entries.map(\.name)).joined(separator: ", ")))"))
             }
-            do { return (name, .ready(try AgentDriver(name: name, command: command(for: entry, bin: bin)))) } catch {
+            // A built artifact the entry names (a {cache} path) that is not there yet.
+            let resolved = command(for: entry, bin: bin)
+            for (part, path) in zip(entry.command, resolved) where part.contains("{cache}") && !FileManager.default.fileExists(atPath: path) {
+                return (name, .unavailable("\(path) does not exist yet (\(entry.description ?? "see agents/registry.yaml"))"))
+            }
+            do { return (name, .ready(try AgentDriver(name: name, command: resolved))) } catch {
                 return (name, .unavailable("\(error)"))
             }
         }

@@ -37,6 +37,8 @@ public enum AgentOp: String, Codable, Sendable {
     case hello, sessionOpen = "session_open", sessionClose = "session_close"
     case socket, set, get, bind, connect, disconnect, unbind, send, recv, poll
     case recvFrame = "recv_frame", shutdownDuringRecv = "recv_until_shutdown"
+    /// The draft API (feature draft_api).
+    case join, leave, sendDraft = "send_draft", recvDraft = "recv_draft", connectPeer = "connect_peer"
     case monitor, nextEvent = "next_event", close
     case curveKeypair = "curve_keypair", zap, zapRequests = "zap_requests"
     /// zmq_proxy (or zmq_proxy_steerable with a control socket) on a thread of the agent.
@@ -72,6 +74,9 @@ public struct AgentRequest: Codable, Sendable {
     public var capture: Int?
     public var control: Int?
     public var proxy: Int?
+    // draft API: a message's group and routing id
+    public var group: String?
+    public var routingId: UInt32?
     // recv_until_shutdown: how long the receive must have blocked first
     public var afterMs: Int?
     // perf (an extra op: both ends of a measurement inside the agent)
@@ -106,6 +111,9 @@ public struct AgentReply: Codable, Sendable {
     public var frames: [AgentBytes]?
     /// recv_frame: more frames of the message follow.
     public var more: Bool?
+    /// recv_draft and connect_peer: the routing id; recv_draft: the group.
+    public var routingId: UInt32?
+    public var group: String?
     public var properties: [String: String]?
     public var revents: [[String]]?
     public var event: String?

@@ -142,6 +142,27 @@ public final class AgentServer {
         case .shutdownDuringRecv:
             let (s, id) = try socket(r.socket)
             out.result = try s.shutdownDuringReceive(id, afterMs: try required(r.afterMs, "after_ms"), timeoutMs: try required(r.timeoutMs, "timeout_ms"))
+        case .join:
+            let (s, id) = try socket(r.socket)
+            try s.join(id, try required(r.group, "group"))
+        case .leave:
+            let (s, id) = try socket(r.socket)
+            try s.leave(id, try required(r.group, "group"))
+        case .connectPeer:
+            let (s, id) = try socket(r.socket)
+            out.routingId = try s.connectPeer(id, try required(r.endpoint, "endpoint"))
+        case .sendDraft:
+            let (s, id) = try socket(r.socket)
+            guard let frames = r.frames, frames.count == 1 else { throw Bad(message: "send_draft takes exactly one frame") }
+            try s.sendDraft(
+                id, frames[0].bytes, routingId: r.routingId, group: r.group, dontWait: r.dontwait ?? false,
+                timeoutMs: try required(r.timeoutMs, "timeout_ms"))
+        case .recvDraft:
+            let (s, id) = try socket(r.socket)
+            let m = try s.receiveDraft(id, timeoutMs: try required(r.timeoutMs, "timeout_ms"))
+            out.frames = [AgentBytes(m.frame)]
+            out.routingId = m.routingId
+            out.group = m.group
         case .poll:
             var session: DriverSession?
             var list: [(SocketID, PollEvents)] = []

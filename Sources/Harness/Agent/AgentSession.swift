@@ -86,6 +86,32 @@ final class AgentSession: DriverSession {
         return (frame.bytes, more)
     }
 
+    func join(_ s: SocketID, _ group: String) throws { try call(.join, s) { $0.group = group } }
+    func leave(_ s: SocketID, _ group: String) throws { try call(.leave, s) { $0.group = group } }
+
+    func connectPeer(_ s: SocketID, _ endpoint: String) throws -> UInt32 {
+        guard let id = try call(.connectPeer, s, { $0.endpoint = endpoint }).routingId else {
+            throw AgentError.protocolError("connect_peer: no routing_id")
+        }
+        return id
+    }
+
+    func sendDraft(_ s: SocketID, _ frame: [UInt8], routingId: UInt32?, group: String?, dontWait: Bool, timeoutMs: Int) throws {
+        try call(.sendDraft, s, boundMs: timeoutMs) {
+            $0.frames = [AgentBytes(frame)]
+            $0.routingId = routingId
+            $0.group = group
+            $0.dontwait = dontWait
+            $0.timeoutMs = timeoutMs
+        }
+    }
+
+    func receiveDraft(_ s: SocketID, timeoutMs: Int) throws -> DraftMessage {
+        let r = try call(.recvDraft, s, boundMs: timeoutMs) { $0.timeoutMs = timeoutMs }
+        guard let frame = r.frames?.first else { throw AgentError.protocolError("recv_draft: no frame") }
+        return DraftMessage(frame: frame.bytes, routingId: r.routingId ?? 0, group: r.group ?? "")
+    }
+
     func shutdownDuringReceive(_ s: SocketID, afterMs: Int, timeoutMs: Int) throws -> String {
         let r = try call(.shutdownDuringRecv, s, boundMs: afterMs + timeoutMs) {
             $0.afterMs = afterMs

@@ -14,6 +14,8 @@ struct CaseScope {
     var variables: Set<String> = []
     var counters: Set<String> = []
     var relays: Set<String> = []
+    /// Names of routing ids captured by draft steps (SERVER, PEER).
+    var routingIds: Set<String> = []
 
     init(file: String) { self.file = file }
 
@@ -48,6 +50,14 @@ struct CaseScope {
             throw try a.required("socket").fail("socket '\(s)' is not monitored: add 'monitor: true' to it or a 'monitor' step before")
         }
         return s
+    }
+
+    /// A routing id an earlier step captured, named under `key`.
+    func routingId(_ a: StepArgs, key: String = "routing_id") throws -> String? {
+        guard let r = a[key] else { return nil }
+        let n = try r.string(key)
+        guard routingIds.contains(n) else { throw r.fail("routing id '\(n)' used before a step captures it") }
+        return n
     }
 
     func rawName(_ a: StepArgs) throws -> String {

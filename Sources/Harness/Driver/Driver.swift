@@ -62,6 +62,12 @@ public protocol DriverSession: AnyObject {
     /// context down (zmq_ctx_shutdown) and returns how the receive ended: "ok", an errno name,
     /// or "blocked" if it did not block (feature `ctx_shutdown`). The session is then spent.
     func shutdownDuringReceive(_ s: SocketID, afterMs: Int, timeoutMs: Int) throws -> String
+    /// The draft API (feature `draft_api`): groups, routing ids, zmq_connect_peer.
+    func join(_ s: SocketID, _ group: String) throws
+    func leave(_ s: SocketID, _ group: String) throws
+    func sendDraft(_ s: SocketID, _ frame: [UInt8], routingId: UInt32?, group: String?, dontWait: Bool, timeoutMs: Int) throws
+    func receiveDraft(_ s: SocketID, timeoutMs: Int) throws -> DraftMessage
+    func connectPeer(_ s: SocketID, _ endpoint: String) throws -> UInt32
     /// One frame of a message, and whether more of it follow (feature `recv_frame`).
     func receiveFrame(_ s: SocketID, timeoutMs: Int) throws -> (frame: [UInt8], more: Bool)
     func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents]

@@ -59,6 +59,16 @@ final class LibzmqSession: DriverSession {
         try sock(s).receiveFrame(timeoutMs: timeoutMs)
     }
 
+    func join(_ s: SocketID, _ group: String) throws { try sock(s).join(group) }
+    func leave(_ s: SocketID, _ group: String) throws { try sock(s).leave(group) }
+    func connectPeer(_ s: SocketID, _ endpoint: String) throws -> UInt32 { try sock(s).connectPeer(endpoint) }
+
+    func sendDraft(_ s: SocketID, _ frame: [UInt8], routingId: UInt32?, group: String?, dontWait: Bool, timeoutMs: Int) throws {
+        try sock(s).sendDraft(frame, routingId: routingId, group: group, dontWait: dontWait, timeoutMs: timeoutMs)
+    }
+
+    func receiveDraft(_ s: SocketID, timeoutMs: Int) throws -> DraftMessage { try sock(s).receiveDraft(timeoutMs: timeoutMs) }
+
     func shutdownDuringReceive(_ s: SocketID, afterMs: Int, timeoutMs: Int) throws -> String {
         let socket = try sock(s)
         let ended = DispatchSemaphoreBox()

@@ -18,6 +18,8 @@ final class CellExecutor {
     var raws: [String: RawConnection] = [:]
     var variables: [String: [UInt8]] = [:]
     var counters: [String: Int] = [:]
+    /// Routing ids captured by draft steps, by name.
+    var routingIds: [String: UInt32] = [:]
     /// Monitored sockets by name; kept after close, since the monitor reports the close.
     var monitorIDs: [String: SocketRef] = [:]
     var relays: [String: TCPRelay] = [:]

@@ -20,6 +20,13 @@ struct SocketRef {
     func shutdownDuringReceive(afterMs: Int, timeoutMs: Int) throws -> String {
         try session.shutdownDuringReceive(id, afterMs: afterMs, timeoutMs: timeoutMs)
     }
+    func join(_ group: String) throws { try session.join(id, group) }
+    func leave(_ group: String) throws { try session.leave(id, group) }
+    func connectPeer(_ endpoint: String) throws -> UInt32 { try session.connectPeer(id, endpoint) }
+    func sendDraft(_ frame: [UInt8], routingId: UInt32?, group: String?, dontWait: Bool, timeoutMs: Int) throws {
+        try session.sendDraft(id, frame, routingId: routingId, group: group, dontWait: dontWait, timeoutMs: timeoutMs)
+    }
+    func receiveDraft(timeoutMs: Int) throws -> DraftMessage { try session.receiveDraft(id, timeoutMs: timeoutMs) }
     func monitor() throws { try session.monitor(id) }
     func nextEvent(timeoutMs: Int) throws -> ObservedEvent? { try session.nextEvent(id, timeoutMs: timeoutMs) }
     func close() throws { try session.close(id) }

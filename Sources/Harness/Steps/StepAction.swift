@@ -36,6 +36,8 @@ public enum Feature: String, CaseIterable, Codable, Sendable {
     case monitor, zap, proxy, curveKeypair = "curve_keypair", properties
     /// Receiving one frame of a message at a time (the recv_frame op).
     case frames = "recv_frame"
+    /// The draft API: join/leave, groups and routing ids on messages, connect_peer.
+    case draftAPI = "draft_api"
     /// A ZAP handler that answers with a chosen defect (zap's `fault`).
     case zapFaults = "zap_fault"
     /// Shutting the context down under a blocked receive (the recv_until_shutdown op).

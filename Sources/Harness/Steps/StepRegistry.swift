@@ -10,6 +10,7 @@ public enum StepRegistry {
         ("proxy", ProxySteps.all),
         ("raw", RawSteps.all),
         ("relays", RelaySteps.all),
+        ("draft", DraftSteps.all),
     ]
 
     static let byName: [String: any StepAction.Type] = {

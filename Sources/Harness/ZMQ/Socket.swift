@@ -172,7 +172,7 @@ public final class Socket: @unchecked Sendable {
 
     public func rememberUserTimeout(_ option: SocketOption, _ value: Int) { userTimeouts[option] = value }
 
-    private func setTimeout(_ option: SocketOption, _ boundMs: Int) throws {
+    func setTimeout(_ option: SocketOption, _ boundMs: Int) throws {
         var effective = boundMs
         if let user = userTimeouts[option], user >= 0 { effective = min(user, boundMs) }
         var x = Int32(effective)

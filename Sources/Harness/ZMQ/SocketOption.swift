@@ -13,12 +13,13 @@ public enum SocketOption: String, CaseIterable, Sendable {
     case xpub_verboser, connect_timeout, thread_safe, zap_enforce_domain, router_notify
     case ipv4only, xsub_verbose_unsubscribe
     case tcp_accept_filter, ipc_filter_uid, metadata
+    case hello_msg, disconnect_msg
 
     /// Options libzmq keeps behind ZMQ_BUILD_DRAFT_API: a build without it refuses them with
     /// EINVAL, which makes a cell UNSUPPORTED rather than FAIL.
     public var isDraft: Bool {
         switch self {
-        case .zap_enforce_domain, .router_notify, .xsub_verbose_unsubscribe, .metadata: return true
+        case .zap_enforce_domain, .router_notify, .xsub_verbose_unsubscribe, .metadata, .hello_msg, .disconnect_msg: return true
         default: return false
         }
     }
@@ -29,7 +30,7 @@ public enum SocketOption: String, CaseIterable, Sendable {
         switch self {
         case .affinity: return .uint64
         case .maxmsgsize: return .int64
-        case .routing_id, .subscribe, .unsubscribe, .connect_routing_id, .xpub_welcome_msg:
+        case .routing_id, .subscribe, .unsubscribe, .connect_routing_id, .xpub_welcome_msg, .hello_msg, .disconnect_msg:
             return .bytes
         case .last_endpoint, .plain_username, .plain_password, .zap_domain, .tcp_accept_filter, .metadata: return .string
         case .curve_publickey, .curve_secretkey, .curve_serverkey: return .curveKey
@@ -108,6 +109,8 @@ public enum SocketOption: String, CaseIterable, Sendable {
         case .tcp_accept_filter: return 38
         case .ipc_filter_uid: return 59
         case .metadata: return 95
+        case .hello_msg: return 110
+        case .disconnect_msg: return 111
         }
     }
 }

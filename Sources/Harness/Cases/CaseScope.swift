@@ -141,6 +141,16 @@ struct CaseScope {
         }
     }
 
+    /// One frame (a step that sends a single frame): the same forms as a `frames` list item.
+    func frame(_ r: YAMLReader) throws -> FrameSpec {
+        try frames(YAMLReader(node: .sequence(.init([r.node])), file: r.file))[0]
+    }
+
+    /// One frame matcher (a step that receives a single frame).
+    mutating func matcher(_ r: YAMLReader) throws -> FrameMatcher {
+        try matchers(YAMLReader(node: .sequence(.init([r.node])), file: r.file))[0]
+    }
+
     /// Literal bytes (raw wire data): frames without variables, joined.
     func literalBytes(_ r: YAMLReader) throws -> [UInt8] {
         try frames(r).flatMap { f -> [UInt8] in

@@ -171,41 +171,71 @@ extension CellExecutor {
     func awaitSubscription(pub: String, subs: [String], topic: [UInt8], within: Int) throws {
         let p = try id(pub)
         let subIDs = try subs.map { try id($0) }
-        let probe = topic + Array("\u{1}zmqsuite-probe".utf8)
-        let end = topic + Array("\u{1}zmqsuite-end".utf8)
+        try awaitProbes(
+            change: "subscription to \(describeFrame(topic))", kind: "subscription", sender: pub, receivers: subs, prefix: topic,
+            within: within, send: { _ = try? p.send([$0], dontWait: true, timeoutMs: 0) },
+            receive: { i, ms in (try? subIDs[i].receive(timeoutMs: ms))?.frames })
+    }
+
+    /// The shared way to wait for a filter (a subscription, a group join) to reach a sender
+    /// without sleeping: probes until every receiver has one, then an end marker, and each
+    /// receiver drained up to it. Anything but a probe on the way is a mismatch (the case
+    /// must see it). `receive(i, ms)` gives the frames receiver `i` got, or nil.
+    func awaitProbes(
+        change: String, kind: String, sender: String, receivers: [String], prefix: [UInt8], within: Int,
+        send: ([UInt8]) -> Void, receive: (Int, Int) -> [[UInt8]]?
+    ) throws {
+        let probe = prefix + Array("\u{1}zmqsuite-probe".utf8)
+        let end = prefix + Array("\u{1}zmqsuite-end".utf8)
         let deadline = monotonicMs() + Double(within)
-        var pending = Set(subIDs.indices)
+        var pending = Set(receivers.indices)
         while !pending.isEmpty {
             guard monotonicMs() < deadline else {
                 throw StepProblem.mismatch(
-                    expected: "subscription to \(describeFrame(topic)) reaching \(pub) within \(within) ms",
-                    seen: "no probe reached \(pending.map { subs[$0] }.sorted().joined(separator: ", "))")
+                    expected: "\(change) reaching \(sender) within \(within) ms",
+                    seen: "no probe reached \(pending.map { receivers[$0] }.sorted().joined(separator: ", "))")
             }
-            _ = try? p.send([probe], dontWait: true, timeoutMs: 0)
+            send(probe)
             for i in pending {
-                guard let m = try? subIDs[i].receive(timeoutMs: 10) else { continue }
-                // Anything but a probe here was sent before the subscription: the case must see it.
-                guard m.frames.first == probe else {
-                    throw StepProblem.mismatch(
-                        expected: "only probes on \(subs[i]) while its subscription propagates",
-                        seen: describeFrames(m.frames))
+                guard let frames = receive(i, 10) else { continue }
+                guard frames.first == probe else {
+                    throw StepProblem.mismatch(expected: "only probes on \(receivers[i]) while its \(kind) propagates", seen: describeFrames(frames))
                 }
                 pending.remove(i)
             }
         }
-        try? p.send([end], dontWait: true, timeoutMs: 0)
-        for (i, s) in subIDs.enumerated() {
+        send(end)
+        for i in receivers.indices {
             while true {
                 let left = Int(deadline - monotonicMs()) + CaseLoader.defaultWithinMs
-                guard let m = try? s.receive(timeoutMs: max(0, left)) else {
-                    throw StepProblem.error("subscriber \(subs[i]) never saw the end of the probes")
+                guard let frames = receive(i, max(0, left)) else {
+                    throw StepProblem.error("\(receivers[i]) never saw the end of the probes")
                 }
-                if m.frames.first == end { break }
-                if m.frames.first != probe {
-                    throw StepProblem.mismatch(expected: "only probes on \(subs[i]) until the end marker", seen: describeFrames(m.frames))
+                if frames.first == end { break }
+                if frames.first != probe {
+                    throw StepProblem.mismatch(expected: "only probes on \(receivers[i]) until the end marker", seen: describeFrames(frames))
                 }
             }
         }
+    }
+
+    /// A receive that may end in an error the step accepts: its value, or nil when an accepted
+    /// error came (recorded when the step allows several endings). `want` says what was awaited.
+    func receiving<T>(_ step: Step, _ what: String, want: String, withinMs: Int, _ body: () throws -> T) throws -> T? {
+        do { return try body() } catch let e as ZMQError {
+            guard step.accepts(e.name) else {
+                throw StepProblem.mismatch(
+                    expected: "\(what): \(step.accept == ["ok"] ? want : step.acceptText) within \(withinMs) ms",
+                    seen: e.name == "EAGAIN" ? "nothing (EAGAIN)" : e.name)
+            }
+            if step.recordsOutcome { observations.append("line \(step.line) \(what): \(e.name)") }
+            return nil
+        }
+    }
+
+    func relay(_ name: String) throws -> TCPRelay {
+        guard let r = relays[name] else { throw StepProblem.error("relay '\(name)' is not running") }
+        return r
     }
 }
 

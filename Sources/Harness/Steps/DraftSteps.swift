@@ -59,7 +59,7 @@ struct DraftSendStep: StepAction {
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
         let frame = try a.required("frame")
         return Self(
-            socket: try scope.socket(a), frame: try scope.frames(YAMLReader(node: .sequence(.init([frame.node])), file: frame.file))[0],
+            socket: try scope.socket(a), frame: try scope.frame(frame),
             group: try a["group"]?.string("group"), routingId: try scope.routingId(a), dontWait: try a.bool("dontwait"),
             withinMs: try a.within())
     }
@@ -91,7 +91,7 @@ struct DraftRecvStep: StepAction {
     var withinMs: Int
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        let expect = try a["expect"].map { r in try scope.matchers(YAMLReader(node: .sequence(.init([r.node])), file: r.file))[0] }
+        let expect = try a["expect"].map { try scope.matcher($0) }
         let routingId = try scope.routingId(a)
         let capture = try a["capture_routing_id"]?.string("capture_routing_id")
         if let capture { scope.routingIds.insert(capture) }
@@ -104,10 +104,8 @@ struct DraftRecvStep: StepAction {
 
     func run(_ step: Step, in cell: CellExecutor) throws {
         let what = "\(Self.name) on \(socket)"
-        let m: DraftMessage
-        do { m = try cell.id(socket).receiveDraft(timeoutMs: withinMs) } catch let e as ZMQError {
-            throw StepProblem.mismatch(expected: "\(what): a message within \(withinMs) ms", seen: e.name == "EAGAIN" ? "nothing (EAGAIN)" : e.name)
-        }
+        guard let m = try cell.receiving(step, what, want: "a message", withinMs: withinMs, { try cell.id(socket).receiveDraft(timeoutMs: withinMs) })
+        else { return }
         if let expect, !cell.matches([expect], [m.frame], counter: 0) {
             throw StepProblem.mismatch(expected: "\(what): \(cell.describe([expect], counter: 0))", seen: describeFrames([m.frame]))
         }
@@ -174,34 +172,9 @@ struct AwaitJoinStep: StepAction {
     func run(_ step: Step, in cell: CellExecutor) throws {
         let r = try cell.id(radio)
         let ds = try dishes.map { try cell.id($0) }
-        let probe = Array("\u{1}zmqsuite-probe".utf8), end = Array("\u{1}zmqsuite-end".utf8)
-        let deadline = monotonicMs() + Double(withinMs)
-        var pending = Set(ds.indices)
-        while !pending.isEmpty {
-            guard monotonicMs() < deadline else {
-                throw StepProblem.mismatch(
-                    expected: "the join of \(group) reaching \(radio) within \(withinMs) ms",
-                    seen: "no probe reached \(pending.map { dishes[$0] }.sorted().joined(separator: ", "))")
-            }
-            try? r.sendDraft(probe, routingId: nil, group: group, dontWait: true, timeoutMs: 0)
-            for i in pending {
-                guard let m = try? ds[i].receiveDraft(timeoutMs: 10) else { continue }
-                guard m.frame == probe else {
-                    throw StepProblem.mismatch(expected: "only probes on \(dishes[i]) while its join propagates", seen: describeFrames([m.frame]))
-                }
-                pending.remove(i)
-            }
-        }
-        try? r.sendDraft(end, routingId: nil, group: group, dontWait: true, timeoutMs: 0)
-        for (i, d) in ds.enumerated() {
-            while true {
-                let left = Int(deadline - monotonicMs()) + CaseLoader.defaultWithinMs
-                guard let m = try? d.receiveDraft(timeoutMs: max(0, left)) else {
-                    throw StepProblem.error("dish \(dishes[i]) never saw the end of the probes")
-                }
-                if m.frame == end { break }
-                if m.frame != probe { throw StepProblem.mismatch(expected: "only probes on \(dishes[i]) until the end marker", seen: describeFrames([m.frame])) }
-            }
-        }
+        try cell.awaitProbes(
+            change: "the join of \(group)", kind: "join", sender: radio, receivers: dishes, prefix: [], within: withinMs,
+            send: { try? r.sendDraft($0, routingId: nil, group: group, dontWait: true, timeoutMs: 0) },
+            receive: { i, ms in (try? ds[i].receiveDraft(timeoutMs: ms)).map { [$0.frame] } })
     }
 }

@@ -84,24 +84,16 @@ struct RecvFrameStep: StepAction {
     var withinMs: Int
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        let expect = try a["expect"].map { r in try scope.matchers(YAMLReader(node: .sequence(.init([r.node])), file: r.file))[0] }
+        let expect = try a["expect"].map { try scope.matcher($0) }
         return Self(socket: try scope.socket(a), expect: expect, more: try a["more"]?.bool("more"), withinMs: try a.within())
     }
 
     var neededFeatures: Set<Feature> { [.frames] }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
-        var got: (frame: [UInt8], more: Bool)?
         let what = "recv_frame on \(socket)"
-        do { got = try cell.id(socket).receiveFrame(timeoutMs: withinMs) } catch let e as ZMQError {
-            guard step.accepts(e.name) else {
-                let want = step.accept == ["ok"] ? "a frame" : step.acceptText
-                throw StepProblem.mismatch(expected: "\(what): \(want) within \(withinMs) ms", seen: e.name == "EAGAIN" ? "nothing (EAGAIN)" : e.name)
-            }
-            if step.recordsOutcome { cell.observations.append("line \(step.line) \(what): \(e.name)") }
-            return
-        }
-        guard let got else { return }
+        guard let got = try cell.receiving(step, what, want: "a frame", withinMs: withinMs, { try cell.id(socket).receiveFrame(timeoutMs: withinMs) })
+        else { return }
         if let expect, !cell.matches([expect], [got.frame], counter: 0) {
             throw StepProblem.mismatch(expected: "\(what): \(cell.describe([expect], counter: 0))", seen: describeFrames([got.frame]))
         }

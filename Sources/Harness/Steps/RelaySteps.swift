@@ -47,7 +47,7 @@ struct RelayExpectStep: StepAction {
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
-        guard let relay = cell.relays[relayName] else { throw StepProblem.error("relay '\(relayName)' is not running") }
+        let relay = try cell.relay(relayName)
         let seen = relay.seen
         if let absent, seen.contains(subsequence: absent) {
             throw StepProblem.mismatch(expected: "\(describeFrame(absent)) never on the wire", seen: "it is, in \(seen.count) relayed bytes")
@@ -78,7 +78,7 @@ struct RelayExpectClosedStep: StepAction {
     static let errorCommand: [UInt8] = [5] + Array("ERROR".utf8)
 
     func run(_ step: Step, in cell: CellExecutor) throws {
-        guard let relay = cell.relays[relayName] else { throw StepProblem.error("relay '\(relayName)' is not running") }
+        let relay = try cell.relay(relayName)
         let deadline = monotonicMs() + Double(withinMs)
         while true {
             if let side = relay.awaitClose(timeoutMs: orError ? 10 : withinMs) {

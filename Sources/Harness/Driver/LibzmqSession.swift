@@ -72,7 +72,7 @@ final class LibzmqSession: DriverSession {
     func shutdownDuringReceive(_ s: SocketID, afterMs: Int, timeoutMs: Int) throws -> String {
         let socket = try sock(s)
         let ended = DispatchSemaphoreBox()
-        let outcome = OutcomeBox()
+        let outcome = LockedValue<String>()
         // The receive runs on a thread of its own; this thread only waits and shuts down.
         Thread {
             do { _ = try socket.receive(timeoutMs: timeoutMs); outcome.set("ok") } catch let e as ZMQError { outcome.set(e.name) } catch {
@@ -155,12 +155,4 @@ final class LibzmqSession: DriverSession {
         }.start()
         return done.wait(timeoutMs: timeoutMs) && clean
     }
-}
-
-/// Hands a string from one thread to another.
-private final class OutcomeBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: String?
-    func set(_ v: String) { lock.lock(); value = v; lock.unlock() }
-    func get() -> String? { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -146,7 +146,7 @@ public final class ConformanceRunner: @unchecked Sendable {
             return pool.run(cell, base: result, boundMs: c.timeoutMs + 2 * teardownMs)
         }
         let start = monotonicMs()
-        let box = CellBox()
+        let box = LockedValue<CellVerdict>()
         let done = DispatchSemaphoreBox()
         let thread = Thread { [teardownMs] in
             box.set(Self.execute(cell, drivers: drivers, teardownMs: teardownMs))
@@ -260,14 +260,6 @@ public final class ConformanceRunner: @unchecked Sendable {
         }
         return nil
     }
-}
-
-/// Hands a cell's verdict from its thread to the waiting worker.
-private final class CellBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: CellVerdict?
-    func set(_ v: CellVerdict) { lock.lock(); value = v; lock.unlock() }
-    func get() -> CellVerdict? { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 /// The shared queue position and results of one run's workers.

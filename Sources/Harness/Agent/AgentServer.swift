@@ -84,7 +84,8 @@ public final class AgentServer {
             out.version = info.version
             out.library = info.library
             out.protocol = AgentWire.protocolVersion
-            let features = Feature.allCases.map(\.rawValue) + extra.keys.sorted()
+            // What the driver offers (no draft_api without the draft functions), and the extra ops.
+            let features = c.features + extra.keys.sorted()
             out.capabilities = AgentCapabilities(
                 socketTypes: c.socketTypes, transports: c.transports.filter { $0.value == nil }.map(\.key).sorted(),
                 mechanisms: c.mechanisms, features: features, draftSymbols: c.draftSymbols.filter(\.value).map(\.key).sorted())

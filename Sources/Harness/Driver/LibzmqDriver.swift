@@ -63,7 +63,10 @@ enum LibzmqProbe {
         for transport in Transport.allCases {
             transports.updateValue(tryBind(transport, context: context), forKey: transport.rawValue)
         }
-        return Capabilities(socketTypes: types, transports: transports, mechanisms: mechanisms, draftSymbols: symbols, zmqHas: has)
+        var capabilities = Capabilities(socketTypes: types, transports: transports, mechanisms: mechanisms, draftSymbols: symbols, zmqHas: has)
+        // The draft steps need the draft API functions: a build without them does not offer it.
+        if symbols["zmq_join"] != true { capabilities.features.removeAll { $0 == Feature.draftAPI.rawValue } }
+        return capabilities
     }
 
     /// nil when a PAIR socket can bind the transport, else why not.

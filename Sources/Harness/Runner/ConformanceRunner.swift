@@ -242,9 +242,6 @@ public final class ConformanceRunner: @unchecked Sendable {
                 return "\(driver.info.name) has no socket option \(o)"
             }
         }
-        for f in cell.definition.neededFeatures.map(\.rawValue).sorted() where !caps.features.contains(f) {
-            return "\(driver.info.name) offers no '\(f)' (its agent's hello lists: \(caps.features.joined(separator: ", ")))"
-        }
         for r in cell.definition.requires {
             switch r {
             case .mechanism(let m) where !caps.mechanisms.contains(m): return "mechanism \(m) not available"
@@ -257,6 +254,11 @@ public final class ConformanceRunner: @unchecked Sendable {
             case .has(let h) where caps.zmqHas[h] != true: return "zmq_has(\"\(h)\") is false"
             default: continue
             }
+        }
+        // After the requirements: a missing draft symbol says more than the feature it implies.
+        for f in cell.definition.neededFeatures.map(\.rawValue).sorted() where !caps.features.contains(f) {
+            let source = driver is AgentDriver ? "its agent's hello lists" : "it offers"
+            return "\(driver.info.name) offers no '\(f)' (\(source): \(caps.features.joined(separator: ", ")))"
         }
         return nil
     }

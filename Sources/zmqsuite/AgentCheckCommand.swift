@@ -21,7 +21,7 @@ struct AgentCheckCommand: ParsableCommand {
         let results = AgentCheck.run(command: cmd)
         for r in results { print("\(r.ok ? "PASS" : "FAIL")  \(r.name): \(r.detail)") }
         let failed = results.filter { !$0.ok }.count
-        print(failed == 0 ? "the agent speaks protocol 1" : "\(failed) check(s) failed")
+        print(failed == 0 ? "the agent passes every check of agents/PROTOCOL.md" : "\(failed) check(s) failed")
         if failed > 0 { throw ExitCode(1) }
     }
 

@@ -4,7 +4,7 @@ import Harness
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the cases with their spec references and levels (or the clauses, or the step language).")
+        abstract: "List the cases with their spec references and levels (or the clauses, the step language, the agent protocol's tables).")
 
     @OptionGroup var catalogue: CatalogueOptions
 
@@ -17,8 +17,20 @@ struct List: ParsableCommand {
     @Flag(name: .long, help: "The step language: one Markdown row per step (the README's table).")
     var steps = false
 
+    @Flag(name: .long, help: "The agent protocol's option table (agents/PROTOCOL.md).")
+    var options = false
+
+    @Flag(name: .long, help: "The agent protocol's monitor event table (agents/PROTOCOL.md).")
+    var events = false
+
+    @Flag(name: .long, help: "The agent protocol's transport table (agents/PROTOCOL.md).")
+    var transports = false
+
     func run() throws {
         if steps { print(StepRegistry.markdownTable(), terminator: ""); return }
+        if options { print(ProtocolTables.options(), terminator: ""); return }
+        if events { print(ProtocolTables.events(), terminator: ""); return }
+        if transports { print(ProtocolTables.transports(), terminator: ""); return }
         let cases = try catalogue.load()
         if json {
             let encoder = JSONEncoder()

@@ -8,15 +8,6 @@ import Testing
 struct StepRegistryTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func readmeTableIsTheRegistrys() throws {
-        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let begin = try #require(readme.range(of: "<!-- steps:begin"))
-        let tableStart = try #require(readme[begin.upperBound...].firstIndex(of: "\n"))
-        let end = try #require(readme.range(of: "<!-- steps:end -->"))
-        let table = String(readme[readme.index(after: tableStart)..<end.lowerBound])
-        #expect(table == StepRegistry.markdownTable(), "README's step table is stale: paste `zmqsuite list --steps` between the markers")
-    }
-
     @Test func everyStepHasKeysASummaryAndAUniqueName() {
         // Plain values first: the compiler crashes on metatype existentials inside #expect.
         let rows: [(name: String, keys: [String], summary: String)] = StepRegistry.families.flatMap(\.steps).map { step in

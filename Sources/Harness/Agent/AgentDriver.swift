@@ -5,6 +5,8 @@ import Foundation
 /// An agent that dies, hangs or breaks the protocol ends its cell as ERROR and is replaced.
 public final class AgentDriver: Driver, @unchecked Sendable {
     public let info: ImplementationInfo
+    /// The protocol version the agent's hello named (1 or 2).
+    public let protocolVersion: Int
     let command: [String]
     private let lock = NSLock()
     private var idle: [LineProcess] = []
@@ -30,10 +32,12 @@ public final class AgentDriver: Driver, @unchecked Sendable {
             probe.kill()
             throw AgentError.unavailable("hello failed: \(error)")
         }
-        guard hello.protocol == AgentWire.protocolVersion else {
+        guard let version = hello.protocol, (AgentWire.oldestVersion...AgentWire.protocolVersion).contains(version) else {
             probe.kill()
-            throw AgentError.unavailable("agent speaks protocol \(hello.protocol.map(String.init) ?? "?"), zmqsuite speaks \(AgentWire.protocolVersion)")
+            throw AgentError.unavailable(
+                "agent speaks protocol \(hello.protocol.map(String.init) ?? "?"), zmqsuite speaks \(AgentWire.oldestVersion) to \(AgentWire.protocolVersion)")
         }
+        protocolVersion = version
         let caps = hello.capabilities
         let transports = Set(caps?.transports ?? [])
         var table: [String: String?] = [:]
@@ -108,6 +112,8 @@ public enum AgentError: Error, CustomStringConvertible {
     case protocolError(String)
     case died(String)
     case timeout(String)
+    /// The agent answered NOT_IMPLEMENTED (protocol 2): the implementation lacks what was asked.
+    case notImplemented(String)
 
     public var description: String {
         switch self {
@@ -115,6 +121,7 @@ public enum AgentError: Error, CustomStringConvertible {
         case .protocolError(let s): return "protocol error: \(s)"
         case .died(let s): return "the agent died: \(s)"
         case .timeout(let s): return "the agent did not answer: \(s)"
+        case .notImplemented(let s): return "not implemented: \(s)"
         }
     }
 }
@@ -157,8 +164,9 @@ final class AgentLink {
             throw AgentError.protocolError("\(op): answered id \(reply.id.map(String.init) ?? "none"), expected \(id)")
         }
         if reply.ok == true { return reply }
-        let error = reply.error ?? "PROTOCOL"
-        if error == "PROTOCOL" { throw AgentError.protocolError("\(op): \(reply.message ?? "")") }
+        let error = reply.error ?? AgentWire.ErrorName.protocolError
+        if error == AgentWire.ErrorName.protocolError { throw AgentError.protocolError("\(op): \(reply.message ?? "")") }
+        if error == AgentWire.ErrorName.notImplemented { throw AgentError.notImplemented("\(op): \(reply.message ?? "")") }
         throw ZMQError(name: error, operation: "\(op) (agent)")
     }
 }

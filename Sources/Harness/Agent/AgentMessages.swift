@@ -5,7 +5,19 @@ import Foundation
 /// each way: every op's arguments and results are optional fields, named in Swift and written
 /// on the wire in snake_case (`timeoutMs` <-> `timeout_ms`). Absent fields are omitted.
 public enum AgentWire {
-    public static let protocolVersion = 1
+    /// The version this suite speaks; agents of `oldestVersion` and later are driven too.
+    public static let protocolVersion = 2
+    public static let oldestVersion = 1
+
+    /// Error names that are not errno names.
+    public enum ErrorName {
+        /// The request was not one of the protocol (bad JSON, unknown op, missing argument, unknown handle).
+        public static let protocolError = "PROTOCOL"
+        /// Version 2: a protocol op or argument the implementation does not have; the cell is UNSUPPORTED.
+        public static let notImplemented = "NOT_IMPLEMENTED"
+        /// Version 2: the implementation failed without giving an errno.
+        public static let noErrno = "NO_ERRNO"
+    }
 
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
@@ -33,7 +45,7 @@ public enum AgentWire {
 
 /// The ops of the protocol's core. Agents may offer more (listed in hello's features, such as
 /// `perf`); those travel as any other op name.
-public enum AgentOp: String, Codable, Sendable {
+public enum AgentOp: String, CaseIterable, Codable, Sendable {
     case hello, sessionOpen = "session_open", sessionClose = "session_close"
     case socket, set, get, bind, connect, disconnect, unbind, send, recv, poll
     case recvFrame = "recv_frame", shutdownDuringRecv = "recv_until_shutdown"
@@ -243,6 +255,21 @@ public struct AgentValue: Codable, Sendable {
     public var value: OptionValue
 
     public init(_ value: OptionValue) { self.value = value }
+
+    /// A value for `option` as protocol `version` carries it: from version 2 a binary option's
+    /// value is always `{"base64": ...}` and a text option's always a string, whatever form a
+    /// case wrote it in (a CURVE key stays as written: Z85 text, or 32 bytes). Version 1 agents get the value as the case wrote it.
+    public init(_ value: OptionValue, for option: SocketOption, version: Int) {
+        guard version >= 2 else {
+            self.value = value
+            return
+        }
+        switch (option.kind, value) {
+        case (.bytes, .string(let s)): self.value = .bytes(Array(s.utf8))
+        case (.string, .bytes(let b)): self.value = .string(String(decoding: b, as: UTF8.self))
+        default: self.value = value
+        }
+    }
 
     private struct Bytes: Codable { var base64: AgentBytes }
 

@@ -27,7 +27,7 @@ public final class AgentServer {
                 reply = handle(request)
                 reply.id = request.id
             } catch {
-                reply = .failure("PROTOCOL", "not a request of the protocol: \(error)")
+                reply = .failure(AgentWire.ErrorName.protocolError, "not a request of the protocol: \(error)")
             }
             FileHandle.standardOutput.write(Data((AgentWire.line(reply) + "\n").utf8))
         }
@@ -44,9 +44,9 @@ public final class AgentServer {
         } catch let e as ZMQError {
             return .failure(e.name, e.description)
         } catch let e as Bad {
-            return .failure("PROTOCOL", e.message)
+            return .failure(AgentWire.ErrorName.protocolError, e.message)
         } catch {
-            return .failure("PROTOCOL", "\(error)")
+            return .failure(AgentWire.ErrorName.protocolError, "\(error)")
         }
     }
 

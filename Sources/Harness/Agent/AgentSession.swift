@@ -18,7 +18,9 @@ final class AgentSession: DriverSession {
     private func call(_ op: AgentOp, boundMs: Int = 0, _ fill: (inout AgentRequest) -> Void = { _ in }) throws -> AgentReply {
         var r = AgentRequest(op)
         fill(&r)
-        return try link.call(r, timeoutMs: boundMs + Self.graceMs)
+        do { return try link.call(r, timeoutMs: boundMs + Self.graceMs) } catch AgentError.notImplemented(let what) {
+            throw StepProblem.unsupported("\(driver.info.name) answered NOT_IMPLEMENTED to \(what)")
+        }
     }
 
     /// A request about one socket.
@@ -46,7 +48,7 @@ final class AgentSession: DriverSession {
 
     func set(_ s: SocketID, _ option: SocketOption, _ value: OptionValue) throws {
         try call(.set, s) {
-            $0.option = option.rawValue; $0.value = AgentValue(value)
+            $0.option = option.rawValue; $0.value = AgentValue(value, for: option, version: driver.protocolVersion)
         }
     }
 

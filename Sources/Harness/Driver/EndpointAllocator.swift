@@ -29,6 +29,8 @@ public final class EndpointAllocator: @unchecked Sendable {
             return "ipc://\(directory!)/\(n).sock"
         case .pgm, .epgm, .norm: return multicastEndpoint(for: transport, interface: "127.0.0.1")
         case .tipc: return "tipc://{\(Self.tipcBase + n % 10000),0,0}"
+        // udp has no wildcard port: a port the kernel just gave out, released at once.
+        case .udp: return "udp://127.0.0.1:\(freeUDPPort() ?? UInt16(30000 + n % 20000))"
         }
     }
 
@@ -53,7 +55,22 @@ public final class EndpointAllocator: @unchecked Sendable {
         case .inproc, .ipc, .ipcAbstract, .pgm, .epgm, .norm, .tipc: return bindEndpoint(for: transport)
         case .tcp, .ws: return freePort(v6: false).map { "\(transport.scheme)://127.0.0.1:\($0)" }
         case .tcp6: return freePort(v6: true).map { "tcp://[::1]:\($0)" }
+        case .udp: return bindEndpoint(for: transport)
         }
+    }
+
+    private func freeUDPPort() -> UInt16? {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &a) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        return ok ? UInt16(bigEndian: a.sin_port) : nil
     }
 
     private func freePort(v6: Bool) -> UInt16? {

@@ -69,7 +69,8 @@ enum LibzmqProbe {
         return capabilities
     }
 
-    /// nil when a PAIR socket can bind the transport, else why not.
+    /// nil when a PAIR socket (for udp: a DISH, the only kind of socket that binds it) can bind
+    /// the transport, else why not.
     private static func tryBind(_ transport: Transport, context: Context) -> String? {
         // Multicast cannot bind on loopback (EINVAL): ask the library; the runner adds hosts.
         // zmq_has knows "pgm" (which covers epgm too) and "norm".
@@ -77,7 +78,11 @@ enum LibzmqProbe {
             let name = transport == .norm ? "norm" : "pgm"
             return ZMQLibrary.has(name) ? nil : "zmq_has(\"\(name)\") is false"
         }
-        guard let s = try? Socket(context: context, type: .PAIR) else { return "cannot create a socket" }
+        let type: SocketType = transport == .udp ? .DISH : .PAIR
+        let s: Socket
+        do { s = try Socket(context: context, type: type) } catch let e as ZMQError {
+            return "cannot create a \(type.rawValue) socket to probe \(transport.rawValue): \(e.name)"
+        } catch { return "cannot create a socket: \(error)" }
         defer { try? s.set(.linger, .int(0)); s.close() }
         let endpoints = EndpointAllocator(cellTag: "probe")
         defer { endpoints.cleanup() }

@@ -2,7 +2,7 @@
 /// endpoint in Linux's abstract namespace (`ipc://@name`). pgm, epgm and norm are multicast:
 /// they need real interfaces, so their cells run on hosts made of network namespaces.
 public enum Transport: String, CaseIterable, Codable, Sendable, Comparable {
-    case tcp, tcp6, ipc, ipcAbstract = "ipc-abstract", inproc, ws, pgm, epgm, norm, tipc
+    case tcp, tcp6, ipc, ipcAbstract = "ipc-abstract", inproc, ws, pgm, epgm, norm, tipc, udp
 
     /// The zmq_has name of the underlying transport.
     public var scheme: String {

@@ -115,6 +115,13 @@ public final class LineProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: stderrPath)
     }
 
+    /// Closes stdin and waits up to `ms` for the child to exit; true when it did.
+    public func closeInputAndWait(ms: Int) -> Bool {
+        if input >= 0 { close(input); input = -1 }
+        child.wait(ms: ms)
+        return !child.isRunning
+    }
+
     /// Closes stdin (the polite end: the child exits at end of input), then kills what is left.
     public func finish(waitingMs: Int = 1000) {
         if input >= 0 { close(input); input = -1 }

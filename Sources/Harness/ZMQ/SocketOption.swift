@@ -13,14 +13,32 @@ public enum SocketOption: String, CaseIterable, Sendable {
     case xpub_verboser, connect_timeout, thread_safe, zap_enforce_domain, router_notify
     case ipv4only, xsub_verbose_unsubscribe
     case tcp_accept_filter, ipc_filter_uid, metadata
-    case hello_msg, disconnect_msg
+    case hello_msg, disconnect_msg, hiccup_msg
+    case xpub_manual_last_value, only_first_subscribe, reconnect_stop
 
     /// Options libzmq keeps behind ZMQ_BUILD_DRAFT_API: a build without it refuses them with
     /// EINVAL, which makes a cell UNSUPPORTED rather than FAIL.
     public var isDraft: Bool {
         switch self {
-        case .zap_enforce_domain, .router_notify, .xsub_verbose_unsubscribe, .metadata, .hello_msg, .disconnect_msg: return true
+        case .zap_enforce_domain, .router_notify, .xsub_verbose_unsubscribe, .metadata, .hello_msg, .disconnect_msg, .hiccup_msg,
+            .xpub_manual_last_value, .only_first_subscribe, .reconnect_stop:
+            return true
         default: return false
+        }
+    }
+
+    /// Whether libzmq lets the option be set, read, or both (zmq_setsockopt(3), zmq_getsockopt(3)).
+    public enum Access: String, Sendable { case both = "set, get", setOnly = "set", getOnly = "get" }
+
+    public var access: Access {
+        switch self {
+        case .rcvmore, .events, .type, .last_endpoint, .mechanism, .thread_safe: return .getOnly
+        case .subscribe, .unsubscribe, .connect_routing_id, .xpub_welcome_msg, .router_mandatory, .router_raw, .probe_router,
+            .req_correlate, .req_relaxed, .router_handover, .xpub_verbose, .xpub_verboser, .xpub_nodrop, .xpub_manual,
+            .stream_notify, .tcp_accept_filter, .ipc_filter_uid, .hello_msg, .disconnect_msg, .hiccup_msg,
+            .xsub_verbose_unsubscribe, .xpub_manual_last_value, .only_first_subscribe:
+            return .setOnly
+        default: return .both
         }
     }
 
@@ -34,11 +52,12 @@ public enum SocketOption: String, CaseIterable, Sendable {
             return .bytes
         case .last_endpoint, .plain_username, .plain_password, .zap_domain, .tcp_accept_filter, .metadata: return .string
         case .curve_publickey, .curve_secretkey, .curve_serverkey: return .curveKey
+        case .hiccup_msg: return .bytes
         case .rcvmore, .router_mandatory, .tcp_keepalive, .immediate, .xpub_verbose, .router_raw,
             .ipv6, .plain_server, .curve_server, .probe_router, .req_correlate, .req_relaxed,
             .conflate, .router_handover, .xpub_nodrop, .xpub_manual, .stream_notify,
             .invert_matching, .xpub_verboser, .thread_safe, .zap_enforce_domain,
-            .ipv4only, .xsub_verbose_unsubscribe:
+            .ipv4only, .xsub_verbose_unsubscribe, .xpub_manual_last_value, .only_first_subscribe:
             return .bool
         default: return .int
         }
@@ -111,6 +130,10 @@ public enum SocketOption: String, CaseIterable, Sendable {
         case .metadata: return 95
         case .hello_msg: return 110
         case .disconnect_msg: return 111
+        case .hiccup_msg: return 114
+        case .xpub_manual_last_value: return 98
+        case .only_first_subscribe: return 108
+        case .reconnect_stop: return 109
         }
     }
 }

@@ -1,4 +1,4 @@
-// zmqsuite agent for JeroMQ (agents/PROTOCOL.md): JSON lines on stdin/stdout, through JeroMQ's
+// zmqsuite agent for JeroMQ (agents/PROTOCOL.md, version 2): JSON lines on stdin/stdout, through JeroMQ's
 // low-level zmq.ZMQ API (which mirrors libzmq's C API) and Gson. Built by scripts/setup.
 //
 // JeroMQ 0.3.6 has no socket monitor, no ZAP, no CURVE and no STREAM socket: hello leaves
@@ -74,7 +74,7 @@ public class ZmqSuiteAgent {
                 } catch (IllegalAccessException ignored) { }
             }
         }
-        return "errno " + code;
+        return code == 0 ? "NO_ERRNO" : "errno " + code;
     }
 
     static ZmqError failure(SocketBase s, String op) {
@@ -176,7 +176,7 @@ public class ZmqSuiteAgent {
         Package pkg = ZMQ.class.getPackage();
         out.addProperty("version", pkg.getImplementationVersion() != null ? pkg.getImplementationVersion() : "0.3.6");
         out.addProperty("library", ZMQ.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        out.addProperty("protocol", 1);
+        out.addProperty("protocol", 2);
         out.add("capabilities", caps);
         return out;
     }
@@ -458,7 +458,9 @@ public class ZmqSuiteAgent {
                 return out;
             }
             case "monitor": case "next_event": case "curve_keypair": case "zap": case "zap_requests":
-                throw new ZmqError("ENOTSUP", op + " is not available in JeroMQ 0.3.6");
+            case "proxy": case "proxy_wait": case "recv_until_shutdown":
+            case "join": case "leave": case "send_draft": case "recv_draft": case "connect_peer":
+                throw new ZmqError("NOT_IMPLEMENTED", op + " is not available in JeroMQ 0.3.6");
             default:
                 throw new ProtocolError("unknown op '" + op + "'");
         }

@@ -42,13 +42,16 @@ extension AgentCheck {
             let next = request(.nextEvent) { $0.socket = s; $0.timeoutMs = 1000 }
             let a = call(next, waitMs: 6000)
             guard let reply = a.reply else { return expect("monitor after close", next, false, "next_event on a closed socket must keep answering; got \(a) after \(seen)") }
-            if let e = reply.event { seen.append(e) }
+            guard let e = reply.event else { break }
+            seen.append(e)
         }
-        record("monitor after close", seen.first == MonitorEvent.LISTENING.rawValue && seen.last == MonitorEvent.MONITOR_STOPPED.rawValue,
-            "monitor, bind, close: events must start with LISTENING and end with MONITOR_STOPPED; got \(seen)")
+        // MONITOR_STOPPED is libzmq's; a monitor without it ends with null answers instead.
+        let stoppedLast = !seen.contains(MonitorEvent.MONITOR_STOPPED.rawValue) || seen.last == MonitorEvent.MONITOR_STOPPED.rawValue
+        record("monitor after close", seen.first == MonitorEvent.LISTENING.rawValue && seen.count >= 2 && stoppedLast,
+            "monitor, bind, close: events must start with LISTENING, go on after the close, and end with MONITOR_STOPPED if it comes; got \(seen)")
         let after = request(.nextEvent) { $0.socket = s; $0.timeoutMs = 200 }
         let tail = call(after)
-        expect("monitor stopped", after, tail.isOK && tail.reply?.event == nil, "after MONITOR_STOPPED, next_event answers event null; got \(tail)")
+        expect("monitor drained", after, tail.isOK && tail.reply?.event == nil, "once the events are taken, next_event answers event null; got \(tail)")
     }
 
     func checkRecvFrame() {
@@ -167,7 +170,8 @@ extension AgentCheck {
                 }
             }
         }
-        if claims(.PEER), let session = openSession("draft_api") {
+        let symbols = caps.draftSymbols
+        if claims(.PEER), symbols?.contains("zmq_connect_peer") ?? true, let session = openSession("draft_api") {
             defer { closeSession(session) }
             if let a = socket(session, .PEER), let e = bind(a, "tcp://127.0.0.1:*"), let b = socket(session, .PEER) {
                 let r = request(.connectPeer) { $0.socket = b; $0.endpoint = e }

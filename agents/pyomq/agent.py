@@ -215,7 +215,7 @@ class Agent:
             value = unb64(value["base64"])
         elif isinstance(value, bool):
             value = int(value)
-        elif isinstance(value, str) and name not in KEY_OPTIONS:
+        elif isinstance(value, str):
             value = value.encode()
         elif not isinstance(value, (int, str)):
             raise ProtocolError("bad option value %r" % value)
@@ -511,9 +511,9 @@ class Agent:
             return {"id": rid, "ok": False, "error": e.name, "message": str(e)}
         except zmq.ZMQError as e:
             return {"id": rid, "ok": False, "error": errno_name(e), "message": str(e)}
-        except (KeyError, TypeError, ValueError, ProtocolError) as e:
+        except (KeyError, ProtocolError) as e:  # a missing argument or a bad request
             return {"id": rid, "ok": False, "error": "PROTOCOL", "message": "%s: %s" % (type(e).__name__, e)}
-        except Exception as e:  # an agent answers every request; it never dies of one
+        except Exception as e:  # pyomq refusing with a Python exception and no errno; never fatal
             return {"id": rid, "ok": False, "error": "NO_ERRNO", "message": "%s: %s" % (type(e).__name__, e)}
 
 

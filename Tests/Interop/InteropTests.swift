@@ -19,6 +19,25 @@ func cases(_ ids: [String]) throws -> [CaseDefinition] {
     try CaseLoader.loadDirectory(root.appendingPathComponent("cases").path).filter { ids.contains($0.id) }
 }
 
+/// Runs the catalogue (single-host cells) on an agent implementation and records every cell
+/// whose outcome differs from cases/expectations/NAME.yaml. Returns the results.
+@discardableResult
+func catalogueMatchesExpectations(_ name: String, jobs: Int = 6) throws -> [CellResult] {
+    let driver = try agent(name)
+    defer { driver.shutdown() }
+    let caseDirectory = root.appendingPathComponent("cases").path
+    let expectations = try Expectations.load(caseDirectory + "/expectations/\(name).yaml")
+    let runner = ConformanceRunner(driver: driver, jobs: jobs)
+    // Multicast cells need hosts: MulticastTests runs them for libzmq.
+    let cells = runner.plan(try CaseLoader.loadDirectory(caseDirectory)).filter { !$0.needsHosts }
+    let results = runner.run(cells)
+    #expect(results.count == cells.count)
+    for (r, want) in expectations.differences(results) {
+        Issue.record("\(name) \(r.key): expected \(want.map(\.rawValue).joined(separator: " or ")), got \(r.outcome.rawValue): \(r.detail)")
+    }
+    return results
+}
+
 @Suite("Agents and interop")
 struct InteropTests {
     @Test("each registered agent speaks the protocol, bad requests included", arguments: registry.entries.map(\.name))

@@ -157,7 +157,10 @@ final class CellExecutor {
     func frames(_ specs: [FrameSpec], counter: Int) throws -> [[UInt8]] {
         try specs.map { spec in
             switch spec {
-            case .text(let t): return Array(t.replacingOccurrences(of: "{i}", with: String(counter)).utf8)
+            case .text(let t):
+                // `{port:NAME}` in a frame: a DGRAM's address frame names a bound socket's port.
+                let text = t.replacingOccurrences(of: "{i}", with: String(counter))
+                return Array((text.contains("{port:") ? try expandPorts(text) : text).utf8)
             case .bytes(let b): return b
             case .variable(let v):
                 guard let value = variables[v] else { throw StepProblem.error("variable '\(v)' was never captured") }

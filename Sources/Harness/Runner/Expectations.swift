@@ -6,7 +6,8 @@ import Yams
 /// A test compares every cell with its expectation, so a fix shows as loudly as a break.
 public struct Expectations: Sendable {
     public struct Entry: Codable, Sendable {
-        public var cells: String
+        /// Globs on `caseId@transport`: one, or a list (`cells: ["a.*@tcp", "b@*"]`).
+        public var cells: [String]
         /// One outcome, or several when the implementation is known to vary (a flaky behaviour).
         public var outcome: [Outcome]
         public var reason: String
@@ -15,7 +16,11 @@ public struct Expectations: Sendable {
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            cells = try c.decode(String.self, forKey: .cells)
+            if let one = try? c.decode(String.self, forKey: .cells) {
+                cells = [one]
+            } else {
+                cells = try c.decode([String].self, forKey: .cells)
+            }
             reason = try c.decode(String.self, forKey: .reason)
             if let one = try? c.decode(Outcome.self, forKey: .outcome) {
                 outcome = [one]
@@ -45,7 +50,7 @@ public struct Expectations: Sendable {
 
     /// The first entry whose glob matches the cell, if any.
     public func entry(for cell: CellResult) -> Entry? {
-        entries.first { fnmatch($0.cells, cell.key, 0) == 0 }
+        entries.first { $0.cells.contains { fnmatch($0, cell.key, 0) == 0 } }
     }
 
     /// What the cell should be: the entry's outcomes, or PASS.

@@ -14,7 +14,9 @@ extension AgentCheck {
         case AgentWire.protocolVersion?:
             record(AgentOp.hello.rawValue, complete, "protocol 2 with name, version and capabilities")
         case AgentWire.oldestVersion?:
-            record(AgentOp.hello.rawValue, complete, "protocol 1 with name, version and capabilities (version 1 still works; agents/PROTOCOL.md section 7 says what version 2 adds)")
+            record(
+                AgentOp.hello.rawValue, complete,
+                "protocol 1 with name, version and capabilities (version 1 still works; agents/PROTOCOL.md section 7 says what version 2 adds)")
         default:
             record(AgentOp.hello.rawValue, false, "protocol must be 1 or 2; got \(h.protocol.map(String.init) ?? "none")")
             return false
@@ -26,17 +28,22 @@ extension AgentCheck {
     func checkClaims() {
         let types = caps.socketTypes ?? []
         let unknown = types.filter { SocketType(rawValue: $0) == nil } + (caps.transports ?? []).filter { Transport(rawValue: $0) == nil }
-        record("capabilities", types.contains("PAIR") && (caps.transports ?? []).contains("tcp") && unknown.isEmpty,
+        record(
+            "capabilities", types.contains("PAIR") && (caps.transports ?? []).contains("tcp") && unknown.isEmpty,
             unknown.isEmpty ? "socket_types lists PAIR and transports tcp" : "names outside the protocol: \(unknown)")
         guard let session = openSession("the claims") else { return }
         defer { closeSession(session) }
         var failed: [String] = []
         for name in types {
-            let r = call(.socket) { $0.session = session; $0.type = name }
+            let r = call(.socket) {
+                $0.session = session; $0.type = name
+            }
             guard let s = r.reply?.socket else { failed.append("socket \(name): \(r)"); continue }
             _ = call(.close) { $0.socket = s }
         }
-        record("socket types", failed.isEmpty, failed.isEmpty ? "created each of \(types.count) claimed types" : "claimed but not created: " + failed.joined(separator: "; "))
+        record(
+            "socket types", failed.isEmpty, failed.isEmpty ? "created each of \(types.count) claimed types" : "claimed but not created: " + failed.joined(separator: "; ")
+        )
         failed = []
         let endpoints = EndpointAllocator(cellTag: "agent-check")
         defer { endpoints.cleanup() }
@@ -46,11 +53,15 @@ extension AgentCheck {
             guard let s = socket(session, type) else { failed.append("\(t.rawValue): no \(type.rawValue) socket"); continue }
             if t == .tcp6 { _ = set(s, .ipv6, .int(1)) }
             let endpoint = endpoints.bindEndpoint(for: t)
-            let r = call(.bind) { $0.socket = s; $0.endpoint = endpoint }
+            let r = call(.bind) {
+                $0.socket = s; $0.endpoint = endpoint
+            }
             if !r.isOK { failed.append("bind \(endpoint): \(r)") }
             _ = call(.close) { $0.socket = s }
         }
-        record("transports", failed.isEmpty, failed.isEmpty ? "bound each of \(bindable.count) claimed transports" : "claimed but not bound: " + failed.joined(separator: "; "))
+        record(
+            "transports", failed.isEmpty,
+            failed.isEmpty ? "bound each of \(bindable.count) claimed transports" : "claimed but not bound: " + failed.joined(separator: "; "))
     }
 
     func checkCore() {
@@ -60,7 +71,9 @@ extension AgentCheck {
             record(AgentOp.socket.rawValue, false, "two PAIR sockets need two integer handles")
             return
         }
-        let bindRequest = request(.bind) { $0.socket = a; $0.endpoint = "tcp://127.0.0.1:*" }
+        let bindRequest = request(.bind) {
+            $0.socket = a; $0.endpoint = "tcp://127.0.0.1:*"
+        }
         let bound = call(bindRequest)
         guard let endpoint = bound.reply?.endpoint, !endpoint.hasSuffix(":*"), !endpoint.hasSuffix(":0") else {
             expect(AgentOp.bind.rawValue, bindRequest, false, "must answer the real endpoint (port resolved); got \(bound)")
@@ -78,7 +91,9 @@ extension AgentCheck {
         checkValueForms(session)
         checkBounds(session, a)
         checkPoll(a, b)
-        let twice = request(.bind) { $0.socket = a; $0.endpoint = endpoint }
+        let twice = request(.bind) {
+            $0.socket = a; $0.endpoint = endpoint
+        }
         let again = call(twice)
         expect("errno names", twice, again.errorName == "EADDRINUSE", "binding an endpoint twice must answer the errno name EADDRINUSE; got \(again)")
     }
@@ -92,12 +107,16 @@ extension AgentCheck {
             (.affinity, .int(3)),
         ]
         for (option, value) in samples where claims(option) {
-            let put = request(.set) { $0.socket = s; $0.option = option.rawValue; $0.value = AgentValue(value, for: option, version: 2) }
+            let put = request(.set) {
+                $0.socket = s; $0.option = option.rawValue; $0.value = AgentValue(value, for: option, version: 2)
+            }
             let setAnswer = call(put)
             // NOT_IMPLEMENTED is an answer the protocol allows (the cell is then UNSUPPORTED).
             if setAnswer.errorName == AgentWire.ErrorName.notImplemented { continue }
             guard setAnswer.isOK else { problems.append("\(AgentWire.line(put)) answered \(setAnswer)"); continue }
-            let read = call(.get) { $0.socket = s; $0.option = option.rawValue }
+            let read = call(.get) {
+                $0.socket = s; $0.option = option.rawValue
+            }
             if read.errorName == AgentWire.ErrorName.notImplemented { continue }
             guard let v = read.reply?.value?.value, v == value else {
                 problems.append("get \(option.rawValue) after setting \(value) answered \(read) (expected the form of the option table)")
@@ -106,15 +125,21 @@ extension AgentCheck {
         }
         if claims(.SUB), let sub = socket(session, .SUB) {
             for bytes in [[UInt8](), [0xff, 0x00, 0x0a]] {
-                let put = request(.set) { $0.socket = sub; $0.option = SocketOption.subscribe.rawValue; $0.value = AgentValue(.bytes(bytes)) }
+                let put = request(.set) {
+                    $0.socket = sub; $0.option = SocketOption.subscribe.rawValue; $0.value = AgentValue(.bytes(bytes))
+                }
                 let r = call(put)
                 if !r.isOK { problems.append("\(AgentWire.line(put)) answered \(r)") }
             }
         }
-        let unknown = request(.set) { $0.socket = s; $0.option = "no_such_option"; $0.value = AgentValue(.int(1)) }
+        let unknown = request(.set) {
+            $0.socket = s; $0.option = "no_such_option"; $0.value = AgentValue(.int(1))
+        }
         let u = call(unknown)
         if u.errorName != "EINVAL" { problems.append("an option outside the table must answer EINVAL: \(AgentWire.line(unknown)) answered \(u)") }
-        record("value forms", problems.isEmpty, problems.isEmpty ? "integer, boolean, bytes ({\"base64\"}), text, 64-bit; binary subscriptions; unknown option EINVAL" : problems.joined(separator: "; "))
+        record(
+            "value forms", problems.isEmpty,
+            problems.isEmpty ? "integer, boolean, bytes ({\"base64\"}), text, 64-bit; binary subscriptions; unknown option EINVAL" : problems.joined(separator: "; "))
     }
 
     /// timeout_ms, the socket's own RCVTIMEO, and dontwait are honoured.
@@ -124,34 +149,50 @@ extension AgentCheck {
             let a = call(r, waitMs: 8000)
             return (a, monotonicMs() - start)
         }
-        let recv = request(.recv) { $0.socket = pair; $0.timeoutMs = 300 }
+        let recv = request(.recv) {
+            $0.socket = pair; $0.timeoutMs = 300
+        }
         let (empty, took) = timed(recv)
-        expect("recv timeout", recv, empty.errorName == "EAGAIN" && took >= 250 && took < 1800,
+        expect(
+            "recv timeout", recv, empty.errorName == "EAGAIN" && took >= 250 && took < 1800,
             "recv with nothing queued and timeout_ms 300 must answer EAGAIN after about 300 ms; got \(empty) after \(Int(took)) ms")
         if let s = socket(session, .PAIR), claims(.rcvtimeo), set(s, .rcvtimeo, .int(100)).isOK, bind(s, "tcp://127.0.0.1:*") != nil {
-            let r = request(.recv) { $0.socket = s; $0.timeoutMs = 4000 }
+            let r = request(.recv) {
+                $0.socket = s; $0.timeoutMs = 4000
+            }
             let (a, t) = timed(r)
-            expect("socket rcvtimeo", r, a.errorName == "EAGAIN" && t < 1500,
+            expect(
+                "socket rcvtimeo", r, a.errorName == "EAGAIN" && t < 1500,
                 "after set rcvtimeo 100, a recv with timeout_ms 4000 must end at the socket's 100 ms; got \(a) after \(Int(t)) ms")
         }
         if claims(.PUSH), let push = socket(session, .PUSH) {
-            let dontwait = request(.send) { $0.socket = push; $0.frames = [AgentBytes([1])]; $0.dontwait = true; $0.timeoutMs = 4000 }
+            let dontwait = request(.send) {
+                $0.socket = push; $0.frames = [AgentBytes([1])]; $0.dontwait = true; $0.timeoutMs = 4000
+            }
             let (a, t) = timed(dontwait)
-            expect("dontwait", dontwait, a.errorName == "EAGAIN" && t < 1500,
+            expect(
+                "dontwait", dontwait, a.errorName == "EAGAIN" && t < 1500,
                 "a PUSH with no peer, send with dontwait must answer EAGAIN at once; got \(a) after \(Int(t)) ms")
-            let bounded = request(.send) { $0.socket = push; $0.frames = [AgentBytes([1])]; $0.dontwait = false; $0.timeoutMs = 300 }
+            let bounded = request(.send) {
+                $0.socket = push; $0.frames = [AgentBytes([1])]; $0.dontwait = false; $0.timeoutMs = 300
+            }
             let (b, u) = timed(bounded)
-            expect("send timeout", bounded, b.errorName == "EAGAIN" && u < 1800,
+            expect(
+                "send timeout", bounded, b.errorName == "EAGAIN" && u < 1800,
                 "a PUSH with no peer, send with timeout_ms 300 must answer EAGAIN after about 300 ms; got \(b) after \(Int(u)) ms")
         }
     }
 
     func checkPoll(_ a: Int, _ b: Int) {
-        let idle = request(.poll) { $0.items = [AgentPollItem(socket: a, events: .pollIn)]; $0.timeoutMs = 200 }
+        let idle = request(.poll) {
+            $0.items = [AgentPollItem(socket: a, events: .pollIn)]; $0.timeoutMs = 200
+        }
         let none = call(idle)
         expect(AgentOp.poll.rawValue, idle, none.reply?.revents.map { $0 == [[]] } ?? false, "nothing to read: revents must be [[]]; got \(none)")
         guard send(b, [[7]]).isOK else { return }
-        let ready = request(.poll) { $0.items = [AgentPollItem(socket: a, events: .pollIn)]; $0.timeoutMs = 2000 }
+        let ready = request(.poll) {
+            $0.items = [AgentPollItem(socket: a, events: .pollIn)]; $0.timeoutMs = 2000
+        }
         let got = call(ready, waitMs: 7000)
         expect("poll ready", ready, got.reply?.revents.map { $0 == [["in"]] } ?? false, "a message waiting: revents must be [[\"in\"]]; got \(got)")
         _ = receive(a)
@@ -164,10 +205,14 @@ extension AgentCheck {
         expect("unknown op", teleport, unknownOp.errorName == AgentWire.ErrorName.protocolError, "an unknown op must answer error PROTOCOL; got \(unknownOp)")
         let stranger = request(.close) { $0.socket = 999_999 }
         let unknownSocket = call(stranger)
-        expect("unknown handle", stranger, unknownSocket.errorName == AgentWire.ErrorName.protocolError, "an unknown handle must answer error PROTOCOL; got \(unknownSocket)")
+        expect(
+            "unknown handle", stranger, unknownSocket.errorName == AgentWire.ErrorName.protocolError, "an unknown handle must answer error PROTOCOL; got \(unknownSocket)"
+        )
         let bare = request(.sessionClose)
         let missing = call(bare)
-        expect("missing argument", bare, missing.errorName == AgentWire.ErrorName.protocolError, "a request without a required argument must answer error PROTOCOL; got \(missing)")
+        expect(
+            "missing argument", bare, missing.errorName == AgentWire.ErrorName.protocolError,
+            "a request without a required argument must answer error PROTOCOL; got \(missing)")
         _ = process.write("this is not json\n")
         let junk = awaitAnswer(id: nil, waitMs: 5000)
         record("bad JSON", junk.errorName == AgentWire.ErrorName.protocolError, "a line that is not JSON must answer ok false, error PROTOCOL, id null; got \(junk)")
@@ -178,17 +223,23 @@ extension AgentCheck {
     /// session_close answers clean, and the session's endpoints are free afterwards.
     func checkSessionsClose() {
         guard let first = openSession("closing"), let s = socket(first, .PAIR), let endpoint = bind(s, "tcp://127.0.0.1:*") else { return }
-        let close = request(.sessionClose) { $0.session = first; $0.timeoutMs = 2000 }
+        let close = request(.sessionClose) {
+            $0.session = first; $0.timeoutMs = 2000
+        }
         let closed = call(close, waitMs: 8000)
         expect(AgentOp.sessionClose.rawValue, close, closed.reply?.clean == true, "closing a session with a bound socket must answer clean true; got \(closed)")
         guard let second = openSession("rebinding") else { return }
         defer { closeSession(second) }
         guard let t = socket(second, .PAIR) else { return }
-        let rebind = request(.bind) { $0.socket = t; $0.endpoint = endpoint }
+        let rebind = request(.bind) {
+            $0.socket = t; $0.endpoint = endpoint
+        }
         let again = call(rebind)
         expect("session really closed", rebind, again.isOK, "after session_close, its endpoint must be free to bind again; got \(again)")
         let old = request(.close) { $0.socket = s }
         let stale = call(old)
-        expect("closed session's handles", old, stale.errorName == AgentWire.ErrorName.protocolError, "a socket of a closed session is an unknown handle (PROTOCOL); got \(stale)")
+        expect(
+            "closed session's handles", old, stale.errorName == AgentWire.ErrorName.protocolError,
+            "a socket of a closed session is an unknown handle (PROTOCOL); got \(stale)")
     }
 }

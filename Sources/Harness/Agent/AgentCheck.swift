@@ -106,7 +106,8 @@ public final class AgentCheck {
         while true {
             let left = Int(deadline - monotonicMs())
             guard left > 0, let line = process.readLine(timeoutMs: left) else {
-                return .broken(process.hasExited(waitingMs: 200) ? "the agent died (\(process.exitDescription)) \(process.stderrTail())" : "no answer within \(waitMs) ms")
+                return .broken(
+                    process.hasExited(waitingMs: 200) ? "the agent died (\(process.exitDescription)) \(process.stderrTail())" : "no answer within \(waitMs) ms")
             }
             guard let reply = try? AgentWire.decode(AgentReply.self, line), reply.ok != nil, reply.id == id else {
                 strayLines.append(line)
@@ -129,22 +130,30 @@ public final class AgentCheck {
     }
 
     func closeSession(_ session: Int) {
-        let close = request(.sessionClose) { $0.session = session; $0.timeoutMs = 2000 }
+        let close = request(.sessionClose) {
+            $0.session = session; $0.timeoutMs = 2000
+        }
         let wasSilent = silentSince != nil
         let a = call(close, waitMs: 8000)
         if !a.isOK && !wasSilent { expect(AgentOp.sessionClose.rawValue, close, false, "closing a session must answer ok; got \(a)") }
     }
 
     func socket(_ session: Int, _ type: SocketType) -> Int? {
-        call(.socket) { $0.session = session; $0.type = type.rawValue }.reply?.socket
+        call(.socket) {
+            $0.session = session; $0.type = type.rawValue
+        }.reply?.socket
     }
 
     func bind(_ socket: Int, _ endpoint: String) -> String? {
-        call(.bind) { $0.socket = socket; $0.endpoint = endpoint }.reply?.endpoint
+        call(.bind) {
+            $0.socket = socket; $0.endpoint = endpoint
+        }.reply?.endpoint
     }
 
     func connect(_ socket: Int, _ endpoint: String) -> Bool {
-        call(.connect) { $0.socket = socket; $0.endpoint = endpoint }.isOK
+        call(.connect) {
+            $0.socket = socket; $0.endpoint = endpoint
+        }.isOK
     }
 
     func send(_ socket: Int, _ frames: [[UInt8]], timeoutMs: Int = 2000) -> Answer {
@@ -154,11 +163,15 @@ public final class AgentCheck {
     }
 
     func receive(_ socket: Int, timeoutMs: Int = 2000, properties: [String]? = nil) -> Answer {
-        call(.recv, waitMs: timeoutMs + 5000) { $0.socket = socket; $0.timeoutMs = timeoutMs; $0.properties = properties }
+        call(.recv, waitMs: timeoutMs + 5000) {
+            $0.socket = socket; $0.timeoutMs = timeoutMs; $0.properties = properties
+        }
     }
 
     func set(_ socket: Int, _ option: SocketOption, _ value: OptionValue) -> Answer {
-        call(.set) { $0.socket = socket; $0.option = option.rawValue; $0.value = AgentValue(value) }
+        call(.set) {
+            $0.socket = socket; $0.option = option.rawValue; $0.value = AgentValue(value)
+        }
     }
 
     func claims(_ feature: Feature) -> Bool { (caps.features ?? []).contains(feature.rawValue) }

@@ -28,7 +28,7 @@ public enum SocketOption: String, CaseIterable, Sendable {
     }
 
     /// Whether libzmq lets the option be set, read, or both (zmq_setsockopt(3), zmq_getsockopt(3)).
-    public enum Access: String, Sendable { case both = "set, get", setOnly = "set", getOnly = "get" }
+    public enum Access: String, Sendable { case both, setOnly = "set only", getOnly = "get only" }
 
     public var access: Access {
         switch self {

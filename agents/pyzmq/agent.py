@@ -351,7 +351,10 @@ class Agent:
         return {"revents": revents}
 
     def op_monitor(self, req):
-        self.monitors[req["socket"]] = self.socket(req).get_monitor_socket()
+        try:
+            self.monitors[req["socket"]] = self.socket(req).get_monitor_socket()
+        except RuntimeError as e:  # pyzmq cannot monitor thread-safe (draft) sockets without draft support
+            raise NotImplementedOp(str(e))
         return {}
 
     def op_next_event(self, req):
@@ -509,6 +512,8 @@ class Agent:
             result = op(req)
             result.update({"id": rid, "ok": True})
             return result
+        except NotImplementedOp as e:
+            return {"id": rid, "ok": False, "error": "NOT_IMPLEMENTED", "message": str(e)}
         except zmq.ZMQError as e:
             return {"id": rid, "ok": False, "error": errno_name(e.errno), "message": str(e)}
         except Exception as e:  # an agent answers every request; it never dies of one

@@ -144,42 +144,37 @@ extension AgentCheck {
 
     /// timeout_ms, the socket's own RCVTIMEO, and dontwait are honoured.
     func checkBounds(_ session: Int, _ pair: Int) {
-        func timed(_ r: AgentRequest) -> (Answer, Double) {
+        /// The request must answer EAGAIN, no sooner than `atLeast` and sooner than `before` ms.
+        func eagain(_ name: String, _ r: AgentRequest, atLeast: Double = 0, before: Double, _ rule: String) {
             let start = monotonicMs()
             let a = call(r, waitMs: 8000)
-            return (a, monotonicMs() - start)
+            let took = monotonicMs() - start
+            expect(name, r, a.errorName == "EAGAIN" && took >= atLeast && took < before, "\(rule); got \(a) after \(Int(took)) ms")
         }
-        let recv = request(.recv) {
-            $0.socket = pair; $0.timeoutMs = 300
-        }
-        let (empty, took) = timed(recv)
-        expect(
-            "recv timeout", recv, empty.errorName == "EAGAIN" && took >= 250 && took < 1800,
-            "recv with nothing queued and timeout_ms 300 must answer EAGAIN after about 300 ms; got \(empty) after \(Int(took)) ms")
+        eagain(
+            "recv timeout",
+            request(.recv) {
+                $0.socket = pair; $0.timeoutMs = 300
+            }, atLeast: 250, before: 1800,
+            "recv with nothing queued and timeout_ms 300 must answer EAGAIN after about 300 ms")
         if let s = socket(session, .PAIR), claims(.rcvtimeo), set(s, .rcvtimeo, .int(100)).isOK, bind(s, "tcp://127.0.0.1:*") != nil {
-            let r = request(.recv) {
-                $0.socket = s; $0.timeoutMs = 4000
-            }
-            let (a, t) = timed(r)
-            expect(
-                "socket rcvtimeo", r, a.errorName == "EAGAIN" && t < 1500,
-                "after set rcvtimeo 100, a recv with timeout_ms 4000 must end at the socket's 100 ms; got \(a) after \(Int(t)) ms")
+            eagain(
+                "socket rcvtimeo",
+                request(.recv) {
+                    $0.socket = s; $0.timeoutMs = 4000
+                }, before: 1500,
+                "after set rcvtimeo 100, a recv with timeout_ms 4000 must end at the socket's 100 ms")
         }
         if claims(.PUSH), let push = socket(session, .PUSH) {
-            let dontwait = request(.send) {
-                $0.socket = push; $0.frames = [AgentBytes([1])]; $0.dontwait = true; $0.timeoutMs = 4000
+            let send = { (dontwait: Bool, ms: Int) in
+                self.request(.send) {
+                    $0.socket = push; $0.frames = [AgentBytes([1])]; $0.dontwait = dontwait; $0.timeoutMs = ms
+                }
             }
-            let (a, t) = timed(dontwait)
-            expect(
-                "dontwait", dontwait, a.errorName == "EAGAIN" && t < 1500,
-                "a PUSH with no peer, send with dontwait must answer EAGAIN at once; got \(a) after \(Int(t)) ms")
-            let bounded = request(.send) {
-                $0.socket = push; $0.frames = [AgentBytes([1])]; $0.dontwait = false; $0.timeoutMs = 300
-            }
-            let (b, u) = timed(bounded)
-            expect(
-                "send timeout", bounded, b.errorName == "EAGAIN" && u < 1800,
-                "a PUSH with no peer, send with timeout_ms 300 must answer EAGAIN after about 300 ms; got \(b) after \(Int(u)) ms")
+            eagain("dontwait", send(true, 4000), before: 1500, "a PUSH with no peer, send with dontwait must answer EAGAIN at once")
+            eagain(
+                "send timeout", send(false, 300), atLeast: 250, before: 1800,
+                "a PUSH with no peer, send with timeout_ms 300 must answer EAGAIN after about 300 ms")
         }
     }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """A deliberately broken agent: the pyzmq agent with one defect, named on the command line.
+Also `version-1`, which is not broken: an agent of protocol version 1, which the suite still drives.
 
 Used by AgentCheckTests to show that `zmqsuite agent-check` flags each defect.
     broken_agent.py DEFECT
@@ -96,6 +97,23 @@ def false_claims(a):
         caps["transports"] = caps["transports"] + ["tipc"]
         return caps
     a.capabilities = claiming
+
+
+@defect("version-1")
+def version_1(a):
+    """Says protocol 1 in hello, and takes binary option values only as plain strings (as version 1 suites sent them)."""
+    hello, op_set = a.op_hello, a.op_set
+
+    def op_hello_v1(req):
+        out = hello(req)
+        out["protocol"] = 1
+        return out
+
+    def op_set_v1(req):
+        if isinstance(req.get("value"), dict):
+            raise base.ProtocolError("a version 1 agent: option values are plain JSON")
+        return op_set(req)
+    a.op_hello, a.op_set = op_hello_v1, op_set_v1
 
 
 @defect("errno-numbers")

@@ -202,6 +202,100 @@ def plain_server_needs_auth():
     return ("SEEN" if got != "ok" else "NOT SEEN") + ": bind a PLAIN server without set_plain_auth -> %s" % got
 
 
+@fact("linger-default-zero", "zmq_getsockopt(3) ZMQ_LINGER: the default is -1 (wait for pending messages)")
+def linger_default():
+    z, c = ctx()
+    got = c.socket(z.PUSH).getsockopt(z.LINGER)
+    return ("SEEN" if got == 0 else "NOT SEEN") + ": default linger %s" % got
+
+
+@fact("events-without-pollout", "zmq_getsockopt(3) ZMQ_EVENTS: POLLOUT (2) when a message may be sent")
+def events_without_pollout():
+    z, c = ctx()
+    a = c.socket(z.PAIR)
+    a.bind("inproc://events")
+    b = c.socket(z.PAIR)
+    b.connect("inproc://events")
+    b.send(b"x")
+    a.recv()
+    got = a.getsockopt(z.EVENTS)
+    return ("SEEN" if not got & 2 else "NOT SEEN") + ": ZMQ_EVENTS of a connected PAIR: %s" % got
+
+
+@fact("mechanism-stays-null", "zmq_getsockopt(3) ZMQ_MECHANISM: PLAIN (1) once PLAIN_SERVER is set")
+def mechanism_stays_null():
+    z, c = ctx()
+    s = c.socket(z.PAIR)
+    s.setsockopt(z.PLAIN_SERVER, 1)
+    got = s.getsockopt(z.MECHANISM)
+    return ("SEEN" if got == 0 else "NOT SEEN") + ": mechanism after PLAIN_SERVER %s" % got
+
+
+@fact("inproc-bind-twice-einval", "zmq_bind(3) EADDRINUSE: the inproc name is already bound")
+def inproc_bind_twice():
+    z, c = ctx()
+    first = c.socket(z.PULL)
+    first.bind("inproc://twice")
+    got = err(lambda: c.socket(z.PULL).bind("inproc://twice"))
+    first.close()
+    return ("SEEN" if got == 22 else "NOT SEEN") + ": second bind -> errno %s (EADDRINUSE 98)" % got
+
+
+@fact("no-router-probe", "zmq_setsockopt(3) ZMQ_PROBE_ROUTER: an empty message goes to the ROUTER on connect")
+def no_router_probe():
+    z, c = ctx()
+    r = c.socket(z.ROUTER)
+    r.bind("tcp://127.0.0.1:*")
+    d = c.socket(z.DEALER)
+    d.setsockopt(z.PROBE_ROUTER, 1)
+    d.connect(r.last_endpoint.decode())
+    r.rcvtimeo = 1000
+    got = err(lambda: r.recv_multipart())
+    return ("SEEN" if got == 11 else "NOT SEEN") + ": ROUTER recv after a probing DEALER connects -> %s" % got
+
+
+@fact("no-request-id", "zmq_setsockopt(3) ZMQ_REQ_CORRELATE: a request id frame precedes the request")
+def no_request_id():
+    z, c = ctx()
+    r = c.socket(z.ROUTER)
+    r.bind("tcp://127.0.0.1:*")
+    q = c.socket(z.REQ)
+    q.setsockopt(z.REQ_CORRELATE, 1)
+    q.connect(r.last_endpoint.decode())
+    q.send(b"first")
+    r.rcvtimeo = 2000
+    parts = r.recv_multipart()
+    return ("SEEN" if len(parts) == 3 else "NOT SEEN") + ": ROUTER got %d frames (with a request id: 4)" % len(parts)
+
+
+@fact("stream-unknown-id-accepted", "zmq_socket(3) ZMQ_STREAM: EHOSTUNREACH for an unknown routing id")
+def stream_unknown_id():
+    z, c = ctx()
+    s = c.socket(z.STREAM)
+    s.bind("tcp://127.0.0.1:*")
+    s.sndtimeo = 100
+    got = err(lambda: s.send_multipart([b"nobody", b"data"]))
+    return ("SEEN" if got == "ok" else "NOT SEEN") + ": send to an unknown id -> %s" % got
+
+
+@fact("xpub-passes-duplicates", "zmq_socket(3) ZMQ_XPUB: a duplicate subscription is not passed upstream without XPUB_VERBOSE")
+def xpub_passes_duplicates():
+    z, c = ctx()
+    x = c.socket(z.XPUB)
+    x.bind("tcp://127.0.0.1:*")
+    a = c.socket(z.SUB)
+    a.connect(x.last_endpoint.decode())
+    a.subscribe(b"dup")
+    x.rcvtimeo = 2000
+    x.recv()
+    b = c.socket(z.SUB)
+    b.connect(x.last_endpoint.decode())
+    b.subscribe(b"dup")
+    x.rcvtimeo = 1000
+    got = err(lambda: x.recv())
+    return ("SEEN" if got == "ok" else "NOT SEEN") + ": second identical subscription upstream -> %s" % got
+
+
 def child(fn, queue):
     queue.put(fn())
 

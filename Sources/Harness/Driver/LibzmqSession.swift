@@ -40,7 +40,10 @@ final class LibzmqSession: DriverSession {
     func bind(_ s: SocketID, _ endpoint: String) throws -> String {
         let socket = try sock(s)
         try socket.bind(endpoint)
-        return try socket.lastEndpoint
+        let last = try socket.lastEndpoint
+        // libzmq 4.3.4 answers a udp bind's LAST_ENDPOINT without its scheme ("127.0.0.1:5555");
+        // udp has no wildcard port to resolve, so the endpoint bound is the real one.
+        return last.contains("://") ? last : endpoint
     }
 
     func connect(_ s: SocketID, _ endpoint: String) throws { try sock(s).connect(endpoint) }

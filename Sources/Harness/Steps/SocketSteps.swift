@@ -129,10 +129,7 @@ struct BindStep: StepAction {
         try cell.prepare(socket)
         let ep = try literal ?? reserved.map { try cell.endpoint(EndpointRef(ref: $0, literal: nil)) } ?? cell.allocatedEndpoint(for: socket)
         try cell.expectOutcome(step, "bind \(ep)") {
-            let answered = try cell.id(socket).bind(ep)
-            // libzmq 4.3.4 answers a udp bind's LAST_ENDPOINT without its scheme ("127.0.0.1:5555"):
-            // connect to what was bound then (udp has no wildcard port to resolve).
-            let real = answered.contains("://") ? answered : ep
+            let real = try cell.id(socket).bind(ep)
             cell.bound[socket] = real
             if let alias { cell.bound[alias] = real }
         }

@@ -3,16 +3,17 @@ import Foundation
 /// Each optional feature hello claims is called and must do what PROTOCOL.md section 6 says.
 extension AgentCheck {
     func checkFeatures() {
-        let checks: [(Feature?, String, () -> Void)] = [
-            (.monitor, "monitor", checkMonitor), (.frames, "recv_frame", checkRecvFrame), (.properties, "properties", checkProperties),
-            (.curveKeypair, "curve_keypair", checkCurveKeypair), (.zap, "zap", checkZAP), (.zapFaults, "zap_fault", checkZAPFault),
-            (.contextShutdown, "ctx_shutdown", checkContextShutdown), (.proxy, "proxy", checkProxy), (.draftAPI, "draft_api", checkDraft),
-            (nil, "perf", checkPerf),
-        ]
+        // Each feature's check; `perf` is an extra op, not a Feature of the cases.
+        let checks: [(name: String, run: () -> Void)] =
+            [
+                (Feature.monitor, checkMonitor), (.frames, checkRecvFrame), (.properties, checkProperties), (.curveKeypair, checkCurveKeypair),
+                (.zap, checkZAP), (.zapFaults, checkZAPFault), (.contextShutdown, checkContextShutdown), (.proxy, checkProxy),
+                (.draftAPI, checkDraft),
+            ].map { ($0.0.rawValue, $0.1) } + [("perf", checkPerf)]
         let claimed = Set(caps.features ?? [])
-        let unknown = claimed.subtracting(checks.map(\.1))
+        let unknown = claimed.subtracting(checks.map(\.name))
         if !unknown.isEmpty { record("features", false, "names outside the protocol: \(unknown.sorted())") }
-        for (_, name, run) in checks where claimed.contains(name) { run() }
+        for check in checks where claimed.contains(check.name) { check.run() }
     }
 
     /// A connected PAIR pair over tcp in a new session: (session, bound, connected).

@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libzmq through pkg-config; Debian's provider is libzmq3-dev (scripts/setup installs it).
@@ -21,9 +22,18 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        // libsodium for CurveZMQ's boxes (the wire peer's CURVE); Debian's libsodium-dev.
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
         .target(
             name: "Harness",
-            dependencies: ["CZeroMQ", "Yams"]
+            dependencies: [
+                "CZeroMQ", "CSodium", "Yams", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // The C reference loops (libzmq's perf/ semantics), to measure the Swift driver's overhead.
         .target(

@@ -14,6 +14,8 @@ struct CaseScope {
     var variables: Set<String> = []
     var counters: Set<String> = []
     var relays: Set<String> = []
+    /// The suite's ZMTP peers (wire_connect, wire_listen).
+    var wirePeers: Set<String> = []
     /// Names of routing ids captured by draft steps (SERVER, PEER).
     var routingIds: Set<String> = []
 
@@ -63,6 +65,12 @@ struct CaseScope {
     func rawName(_ a: StepArgs) throws -> String {
         let n = try a.string("raw")
         guard raws.contains(n) else { throw try a.required("raw").fail("raw connection '\(n)' used before it exists") }
+        return n
+    }
+
+    func wirePeer(_ a: StepArgs) throws -> String {
+        let n = try a.string("peer")
+        guard wirePeers.contains(n) else { throw try a.required("peer").fail("wire peer '\(n)' used before a wire_connect or wire_listen makes it") }
         return n
     }
 
@@ -234,6 +242,15 @@ struct StepArgs {
     func bool(_ key: String, default d: Bool = false) throws -> Bool { try self[key]?.bool(key) ?? d }
 
     func int(_ key: String, default d: Int) throws -> Int { try self[key]?.int(key) ?? d }
+
+    /// true/false as 1/0, or an integer (a greeting's as-server octet may be any value).
+    func octet(_ key: String) throws -> Int? {
+        guard let v = self[key] else { return nil }
+        if let b = v.node.bool { return b ? 1 : 0 }
+        let n = try v.int(key)
+        guard (0...255).contains(n) else { throw v.fail("\(key) must be true, false or an octet (0 to 255)") }
+        return n
+    }
 
     func positive(_ key: String) throws -> Int? {
         guard let v = self[key] else { return nil }

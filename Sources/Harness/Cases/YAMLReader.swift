@@ -26,6 +26,24 @@ struct YAMLReader {
         return out
     }
 
+    /// A mapping of names to strings, in file order (READY properties).
+    func stringPairs(_ what: String) throws -> [(String, String)] {
+        try optionalStringPairs(what).map { pair in
+            guard let v = pair.1 else { throw fail("\(what): '\(pair.0)' needs a value") }
+            return (pair.0, v)
+        }
+    }
+
+    /// A mapping of names to strings or null (null: the name must be absent).
+    func optionalStringPairs(_ what: String) throws -> [(String, String?)] {
+        guard case .mapping(let m) = node else { throw fail("\(what) must be a mapping") }
+        return try m.map { k, v in
+            guard let key = k.string, !key.isEmpty else { throw child(k).fail("\(what): names must be non-empty strings") }
+            if v.tag.description.hasSuffix(":null") || v.string == "~" || v.string == "null" { return (key, nil) }
+            return (key, try child(v).string(key))
+        }
+    }
+
     func sequence(_ what: String) throws -> [YAMLReader] {
         guard case .sequence(let s) = node else { throw fail("\(what) must be a list") }
         return s.map(child)

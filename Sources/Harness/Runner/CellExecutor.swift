@@ -1,3 +1,5 @@
+import NIOConcurrencyHelpers
+
 /// Runs one case on one transport against one driver session, step by step.
 /// Every wait has a bound; the first step that goes wrong ends the cell.
 final class CellExecutor {
@@ -23,6 +25,11 @@ final class CellExecutor {
     /// Monitored sockets by name; kept after close, since the monitor reports the close.
     var monitorIDs: [String: SocketRef] = [:]
     var relays: [String: TCPRelay] = [:]
+    /// The suite's ZMTP peers and listeners, by name, and every connection's transcript.
+    var wirePeers: [String: WirePeer] = [:]
+    var wireListeners: [String: WireListener] = [:]
+    var wireKeys: [String: CurveCrypto.KeyPair] = [:]
+    private let transcripts = NIOLockedValueBox<[WireTranscript]>([])
     var events: [String: [ObservedEvent]] = [:]
     /// What steps with several acceptable outcomes actually did, for the record.
     var observations: [String] = []
@@ -93,6 +100,48 @@ final class CellExecutor {
     func closeRaw() {
         for r in raws.values { r.close() }
         for r in relays.values { r.stop() }
+        for p in wirePeers.values { p.connection.close() }
+        for l in wireListeners.values { l.close() }
+    }
+
+    // MARK: the wire peer
+
+    /// A transcript for a connection of peer `name`, kept for the cell's wire log.
+    func newTranscript(_ name: String) -> WireTranscript {
+        let t = WireTranscript(name: name)
+        transcripts.withLockedValue { $0.append(t) }
+        return t
+    }
+
+    /// Makes transcripts for the connections a listener accepts (on the event loop).
+    func transcriptFactory(_ name: String) -> @Sendable () -> WireTranscript {
+        let box = transcripts
+        return {
+            let t = WireTranscript(name: name)
+            box.withLockedValue { $0.append(t) }
+            return t
+        }
+    }
+
+    /// The cell's wire log: every connection's lines, connection by connection.
+    var wireLog: [String] { transcripts.withLockedValue { $0 }.flatMap(\.text) }
+
+    /// The peer by name; a listening peer takes its next connection, waiting up to the bound.
+    func wirePeer(_ name: String, withinMs: Int) throws -> WirePeer {
+        if let p = wirePeers[name] { return p }
+        guard let listener = wireListeners[name] else { throw StepProblem.error("wire peer '\(name)' is not open") }
+        guard let c = listener.accept(timeoutMs: withinMs) else {
+            throw StepProblem.mismatch(expected: "the socket under test to connect to the wire peer within \(withinMs) ms", seen: "no connection")
+        }
+        c.transcript.note("accepted a connection on \(listener.endpoint)")
+        let p = WirePeer(connection: c)
+        wirePeers[name] = p
+        return p
+    }
+
+    func wireKeyPair(_ name: String) throws -> CurveCrypto.KeyPair {
+        guard let k = wireKeys[name] else { throw StepProblem.error("key pair '\(name)' was not made by wire_curve_keys") }
+        return k
     }
 
     // MARK: outcomes of operations

@@ -22,6 +22,9 @@ public struct CellResult: Codable, Sendable {
     public var failure: CellFailure?
     /// What steps that allow several behaviours actually did.
     public var observations: [String]
+    /// The wire peer's decoded exchange (greetings, commands, frames, who closed), when the
+    /// cell used it; absent otherwise.
+    public var wire: [String]?
     public var file: String
     public var line: Int
 

@@ -160,6 +160,7 @@ public final class ConformanceRunner: @unchecked Sendable {
             result.outcome = verdict.outcome
             result.failure = verdict.failure
             result.observations += verdict.observations
+            if !verdict.wire.isEmpty { result.wire = verdict.wire }
             if let failure = verdict.failure {
                 result.detail = "step \(failure.step) (\(failure.stepName), line \(failure.line)): expected \(failure.expected); saw \(failure.seen)"
                 if let problem = verdict.teardownProblem { result.detail = problem + "; before that, " + result.detail }
@@ -199,6 +200,7 @@ public final class ConformanceRunner: @unchecked Sendable {
             assignment: assignment, endpoints: endpoints, hostAddresses: cell.placement?.hosts.map(\.address) ?? [])
         var verdict = executor.run()
         executor.closeRaw()
+        verdict.wire = executor.wireLog
         let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 }
         // A crash or hang of an implementation makes whatever the steps saw unreliable.
         if !clean && verdict.outcome != .ERROR && verdict.outcome != .UNSUPPORTED {

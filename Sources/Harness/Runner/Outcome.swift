@@ -41,6 +41,8 @@ struct CellVerdict: Sendable {
     var failure: CellFailure?
     /// What steps that allow several behaviours actually did.
     var observations: [String] = []
+    /// The wire peer's decoded exchange, when the cell used it.
+    var wire: [String] = []
     /// Set when closing the cell's sockets and sessions did not finish (the outcome is then ERROR).
     var teardownProblem: String?
 }

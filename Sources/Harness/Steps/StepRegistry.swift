@@ -9,6 +9,7 @@ public enum StepRegistry {
         ("security", SecuritySteps.all),
         ("proxy", ProxySteps.all),
         ("raw", RawSteps.all),
+        ("wire", WireSteps.all),
         ("relays", RelaySteps.all),
         ("draft", DraftSteps.all),
     ]

@@ -159,9 +159,12 @@ struct CaseScope {
         try matchers(YAMLReader(node: .sequence(.init([r.node])), file: r.file))[0]
     }
 
-    /// Literal bytes (raw wire data): frames without variables, joined.
+    /// Literal bytes (raw wire data): frames without variables, joined; a single string or
+    /// `{hex: ...}` needs no list around it.
     func literalBytes(_ r: YAMLReader) throws -> [UInt8] {
-        try frames(r).flatMap { f -> [UInt8] in
+        var list = r
+        if case .sequence = r.node {} else { list = YAMLReader(node: .sequence(.init([r.node])), file: r.file) }
+        return try frames(list).flatMap { f -> [UInt8] in
             switch f {
             case .text(let t): return Array(t.utf8)
             case .bytes(let b): return b

@@ -4,7 +4,7 @@
 enum WireExpectSteps {
     static let all: [any StepAction.Type] = [
         WireExpectGreetingStep.self, WireExpectCommandStep.self, WireExpectMessageStep.self, WireExpectClosedStep.self,
-        WireExpectOpenStep.self,
+        WireExpectOpenStep.self, WireAcceptStep.self, WireExpectNoConnectionStep.self,
     ]
 }
 
@@ -29,6 +29,7 @@ struct WireExpectGreetingStep: StepAction {
 
     func run(_ step: Step, in cell: CellExecutor) throws {
         let p = try cell.wirePeer(peer, withinMs: withinMs)
+        if version == "2.0" || version == "1.0" { return try legacyAnswer(p, step, cell) }
         let seen: WirePeer.GreetingSeen
         do { seen = try p.readGreeting(timeoutMs: withinMs) } catch let s as WirePeer.Shortfall {
             throw StepProblem.mismatch(expected: "a greeting within \(withinMs) ms", seen: s.description)
@@ -51,6 +52,24 @@ struct WireExpectGreetingStep: StepAction {
                 throw StepProblem.mismatch(expected: "mechanism \(mechanism), null-padded to 20 octets", seen: "\(g.summary): \(wireHex(g.mechanism))")
             }
             if let asServer, Int(g.asServer) != asServer { throw StepProblem.mismatch(expected: "as-server \(asServer)", seen: g.summary) }
+        }
+    }
+}
+
+extension WireExpectGreetingStep {
+    /// After the suite greeted as ZMTP/2.0 or 1.0: the answer RFC 37's backwards
+    /// interoperability describes (a 3.x implementation answers in the older framing).
+    func legacyAnswer(_ p: WirePeer, _ step: Step, _ cell: CellExecutor) throws {
+        do {
+            if version == "2.0" {
+                let a = try p.readZMTP20Answer(timeoutMs: withinMs)
+                cell.observations.append("line \(step.line) \(Self.name): ZMTP/2.0 answer, version octet \(a.revision), socket type \(a.socketType)")
+            } else {
+                _ = try p.readZMTP10Answer(timeoutMs: withinMs)
+                cell.observations.append("line \(step.line) \(Self.name): ZMTP/1.0 identity frame")
+            }
+        } catch let s as WirePeer.Shortfall {
+            throw StepProblem.mismatch(expected: "an answer in ZMTP/\(version) (RFC 37 Backwards Interoperability)", seen: s.description)
         }
     }
 }
@@ -97,14 +116,16 @@ struct WireExpectCommandStep: StepAction {
 
 struct WireExpectMessageStep: StepAction {
     static let name = "wire_expect_message"
-    static let keys = ["peer", "expect", "within"]
-    static let summary = "Reads the next message on the wire (frames up to one without MORE; heartbeats skipped) and matches it as `recv` does."
+    static let keys = ["peer", "expect", "encrypted", "within"]
+    static let summary =
+        "Reads the next message on the wire (frames up to one without MORE; heartbeats skipped) and matches it as `recv` does; `encrypted: true` also checks that no frame's text crossed the wire in clear."
     var peer: String
     var expect: [FrameMatcher]
+    var encrypted: Bool
     var withinMs: Int
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        Self(peer: try scope.wirePeer(a), expect: try scope.matchers(a.required("expect")), withinMs: try a.within())
+        Self(peer: try scope.wirePeer(a), expect: try scope.matchers(a.required("expect")), encrypted: try a.bool("encrypted"), withinMs: try a.within())
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
@@ -116,6 +137,9 @@ struct WireExpectMessageStep: StepAction {
         guard cell.matches(expect, parts, counter: 0) else {
             throw StepProblem.mismatch(expected: cell.describe(expect, counter: 0), seen: describeFrames(parts))
         }
+        if encrypted, let clear = parts.first(where: { $0.count >= 4 && p.octetsRead.contains(subsequence: $0) }) {
+            throw StepProblem.mismatch(expected: "no message text in clear on the wire", seen: "\(describeFrame(clear)) in the octets received")
+        }
     }
 }
 
@@ -123,15 +147,16 @@ struct WireExpectMessageStep: StepAction {
 /// SHOULD; both endings are accepted here (unless `error: true`) and the one seen is recorded.
 struct WireExpectClosedStep: StepAction {
     static let name = "wire_expect_closed"
-    static let keys = ["peer", "error", "within"]
+    static let keys = ["peer", "error", "allow_open", "within"]
     static let summary =
-        "The implementation closes the connection within the bound; anything before the close is read and recorded (an ERROR command's reason); `error: true` requires an ERROR command first."
+        "The implementation closes the connection within the bound; anything before the close is read and recorded (an ERROR command's reason); `error: true` requires an ERROR command first; `allow_open: true` also accepts a connection still open (where the spec allows both), recording which."
     var peer: String
     var requireError: Bool
+    var allowOpen: Bool
     var withinMs: Int
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        Self(peer: try scope.wirePeer(a), requireError: try a.bool("error"), withinMs: try a.within(default: 3000))
+        Self(peer: try scope.wirePeer(a), requireError: try a.bool("error"), allowOpen: try a.bool("allow_open"), withinMs: try a.within(default: 3000))
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
@@ -139,6 +164,10 @@ struct WireExpectClosedStep: StepAction {
         let (before, closed) = p.connection.awaitClose(timeoutMs: withinMs)
         let reason = Self.errorReason(in: before)
         if !before.isEmpty { p.transcript.record(.fromPeer, reason.map { "ERROR \"\($0)\" before the close" } ?? "octets before the close", before) }
+        if !closed, allowOpen {
+            cell.observations.append("line \(step.line) \(Self.name): still open after \(withinMs) ms")
+            return
+        }
         guard closed else {
             throw StepProblem.mismatch(expected: "the connection closed within \(withinMs) ms", seen: "still open" + (before.isEmpty ? "" : " after \(before.count) octets \(wireHex(before))"))
         }
@@ -174,6 +203,50 @@ struct WireExpectOpenStep: StepAction {
         let seen = p.connection.peek(Int.max, timeoutMs: withinMs)
         if p.connection.isClosedByPeer {
             throw StepProblem.mismatch(expected: "the connection open for \(withinMs) ms", seen: "closed" + (seen.bytes.isEmpty ? "" : " after \(wireHex(seen.bytes))"))
+        }
+    }
+}
+
+/// The listening peer takes the next connection from the socket under test (a reconnection),
+/// and the steps after it talk on that one.
+struct WireAcceptStep: StepAction {
+    static let name = "wire_accept"
+    static let keys = ["peer", "within"]
+    static let summary = "A listening peer takes the next connection (a reconnection) within the bound; later steps on the peer use it."
+    var peer: String
+    var withinMs: Int
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        Self(peer: try scope.wirePeer(a), withinMs: try a.within(default: 3000))
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        guard cell.wireListeners[peer] != nil else { throw StepProblem.error("wire peer '\(peer)' does not listen (use wire_listen)") }
+        cell.wirePeers[peer]?.connection.close()
+        cell.wirePeers[peer] = nil
+        _ = try cell.wirePeer(peer, withinMs: withinMs)
+    }
+}
+
+/// RFC 37 Error Handling: after an ERROR command the peer does not reconnect with the same
+/// credentials; this step sees that no new connection arrives.
+struct WireExpectNoConnectionStep: StepAction {
+    static let name = "wire_expect_no_connection"
+    static let keys = ["peer", "within"]
+    static let summary = "No new connection reaches the listening peer within the bound."
+    var peer: String
+    var withinMs: Int
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        Self(peer: try scope.wirePeer(a), withinMs: try a.within(default: 1000))
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        guard let listener = cell.wireListeners[peer] else { throw StepProblem.error("wire peer '\(peer)' does not listen (use wire_listen)") }
+        if let c = listener.accept(timeoutMs: withinMs) {
+            c.transcript.note("accepted an unexpected connection")
+            c.close()
+            throw StepProblem.mismatch(expected: "no new connection within \(withinMs) ms", seen: "the socket under test connected again")
         }
     }
 }

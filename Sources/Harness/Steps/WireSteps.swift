@@ -173,6 +173,9 @@ struct WireHandshakeStep: StepAction {
     var expectProperties: [(String, String?)]
     var withinMs: Int
 
+    /// How long a refusal may follow the implementation's READY.
+    static let closeAfterReadyMs = 500
+
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
         let version = try a["version"]?.string("version") ?? "3.1"
         guard version == "3.1" || version == "3.0" else { throw try a.required("version").fail("version '\(version)': expected 3.1 or 3.0") }
@@ -219,12 +222,30 @@ struct WireHandshakeStep: StepAction {
             throw StepProblem.unsupported("the implementation greeted as \(v), not ZMTP 3.x; this case is about ZMTP 3.x")
         }
         if case .stalled = end { return }
+        if mechanism == .PLAIN, asServer, case .ready = end, let got = p.plainCredentials, !(username.isEmpty && password.isEmpty),
+            got.username != Array(username.utf8) || got.password != Array(password.utf8)
+        {
+            throw StepProblem.mismatch(
+                expected: "HELLO with username \"\(username)\" and password \"\(password)\"",
+                seen: "username \(ZMTPMetadata.show(got.username)), password \(ZMTPMetadata.show(got.password))")
+        }
         if !expectReady {
             guard case .ready = end else {
                 cell.observations.append("line \(step.line) \(Self.name): refused: \(end.summary)")
                 return
             }
-            throw StepProblem.mismatch(expected: "the handshake refused (an ERROR command or a close)", seen: end.summary)
+            // NULL lets both sides send READY at once: a refusal may come after the
+            // implementation's own READY, as the close that follows it.
+            let (after, closed) = p.connection.awaitClose(timeoutMs: Self.closeAfterReadyMs)
+            let reason = WireExpectClosedStep.errorReason(in: after)
+            if !after.isEmpty { p.transcript.record(.fromPeer, reason.map { "ERROR \"\($0)\"" } ?? "octets before the close", after) }
+            guard closed else {
+                throw StepProblem.mismatch(
+                    expected: "the handshake refused (an ERROR command, or a close)",
+                    seen: "\(end.summary), and the connection still open after \(Self.closeAfterReadyMs) ms")
+            }
+            cell.observations.append("line \(step.line) \(Self.name): refused: \(end.summary), then " + (reason.map { "ERROR \"\($0)\" and a close" } ?? "a close"))
+            return
         }
         guard case .ready(let props) = end else {
             throw StepProblem.mismatch(expected: "a completed \(mechanism) handshake", seen: end.summary)
@@ -242,9 +263,9 @@ struct WireHandshakeStep: StepAction {
 /// One thing sent after (or instead of) a handshake, right or wrong.
 struct WireSendStep: StepAction {
     static let name = "wire_send"
-    static let keys = ["peer", "message", "command", "data", "ping", "subscribe", "cancel", "frame", "bytes", "reuse_nonce", "within"]
+    static let keys = ["peer", "message", "command", "data", "ping", "subscribe", "cancel", "frame", "bytes", "reuse_nonce", "corrupt", "within"]
     static let summary =
-        "Sends one thing: a `message` (frames), a `command` with `data`, a `ping` ({ttl, context}), `subscribe`/`cancel` commands, a `frame` ({flags, body, size, long}: a lie when size differs), or raw `bytes`; `reuse_nonce` replays a CURVE nonce."
+        "Sends one thing: a `message` (frames), a `command` with `data`, a `ping` ({ttl, context}), `subscribe`/`cancel` commands, a `frame` ({flags, body, size, long}: a lie when size differs), or raw `bytes`; `reuse_nonce` replays a CURVE nonce, `corrupt` spoils a CURVE box."
     enum What {
         case message([FrameSpec])
         case command(String, [UInt8])
@@ -254,6 +275,7 @@ struct WireSendStep: StepAction {
     var peer: String
     var what: What
     var reuseNonce: Bool
+    var corrupt: Bool
     var withinMs: Int
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
@@ -284,7 +306,7 @@ struct WireSendStep: StepAction {
             what = .frame(flags: UInt8(flags), body: try v("body").map { try scope.literalBytes($0) } ?? [], size: size, long: try v("long")?.bool("long") ?? false)
         default: what = .bytes(try scope.literalBytes(a.required("bytes")))
         }
-        return Self(peer: try scope.wirePeer(a), what: what, reuseNonce: try a.bool("reuse_nonce"), withinMs: try a.within())
+        return Self(peer: try scope.wirePeer(a), what: what, reuseNonce: try a.bool("reuse_nonce"), corrupt: try a.bool("corrupt"), withinMs: try a.within())
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
@@ -293,7 +315,7 @@ struct WireSendStep: StepAction {
             switch what {
             case .message(let specs):
                 let parts = try cell.frames(specs, counter: 0)
-                for f in ZMTPFrame.message(parts) { try p.send(f, reuseNonce: reuseNonce, timeoutMs: withinMs) }
+                for f in ZMTPFrame.message(parts) { try p.send(f, reuseNonce: reuseNonce, corrupt: corrupt, timeoutMs: withinMs) }
             case .command(let name, let data): try p.send(ZMTPCommand(name: name, data: data).frame, label: ZMTPCommand(name: name, data: data).summary, reuseNonce: reuseNonce, timeoutMs: withinMs)
             case .frame(let flags, let body, let size, let long):
                 let f = ZMTPFrame(flags: flags, body: body)

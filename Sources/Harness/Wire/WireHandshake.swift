@@ -42,6 +42,8 @@ public enum HandshakeEnd: Sendable {
     case legacy(String)
     /// The peer stopped on purpose (the `no_ready` fault) with the handshake unfinished.
     case stalled
+    /// The implementation sent neither the next step nor an ERROR, and did not close.
+    case silent(partial: [UInt8], ms: Int)
 
     public var summary: String {
         switch self {
@@ -50,6 +52,7 @@ public enum HandshakeEnd: Sendable {
         case .closed(let b): return b.isEmpty ? "closed" : "closed after \(b.count) octets"
         case .legacy(let v): return "greeted as \(v)"
         case .stalled: return "stalled on purpose"
+        case .silent(let b, let ms): return "no answer within \(ms) ms" + (b.isEmpty ? "" : " (\(b.count) octets of a frame)")
         }
     }
 }
@@ -61,6 +64,12 @@ extension WirePeer {
             return try runHandshake(h, timeoutMs: timeoutMs)
         } catch Shortfall.closed(let before) {
             return .closed(before)
+        } catch Shortfall.malformed(let what) {
+            // A malformed command in place of the next handshake step still ends the handshake
+            // (no READY came); what it was is kept for the record.
+            return .error("malformed: \(what)")
+        } catch Shortfall.timeout(let partial, let ms) {
+            return .silent(partial: partial, ms: ms)
         }
     }
 
@@ -83,6 +92,8 @@ extension WirePeer {
         case (.PLAIN, true):
             let hello = try readCommand(timeoutMs: t)
             if let end = Self.refusal(hello, expecting: "HELLO") { return end }
+            guard let credentials = Self.plainHello(hello.data) else { throw Shortfall.malformed("a malformed PLAIN HELLO: \(wireHex(hello.data))") }
+            plainCredentials = credentials
             try send(ZMTPCommand(name: "WELCOME"), timeoutMs: t)
             let initiate = try readCommand(timeoutMs: t)
             if let end = Self.refusal(initiate, expecting: "INITIATE") { return end }
@@ -120,6 +131,15 @@ extension WirePeer {
             handshakeDone = true
             return .ready(props)
         }
+    }
+
+    /// RFC 24 HELLO: username and password, each with a one-octet length.
+    static func plainHello(_ d: [UInt8]) -> (username: [UInt8], password: [UInt8])? {
+        guard let n = d.first, d.count >= 1 + Int(n) + 1 else { return nil }
+        let user = Array(d[1..<(1 + Int(n))])
+        let m = Int(d[1 + Int(n)])
+        guard d.count == 2 + Int(n) + m else { return nil }
+        return (user, Array(d[(2 + Int(n))...]))
     }
 
     /// Reads the last command of a handshake: READY with its properties, or a refusal.

@@ -13,6 +13,10 @@ public final class WirePeer: @unchecked Sendable {
     var handshakeDone = false
     /// After a CURVE handshake, frames travel in MESSAGE boxes.
     var curveBox: CurveMessageBox?
+    /// Every octet read from the implementation, as it came (to check what crossed in clear).
+    public private(set) var octetsRead: [UInt8] = []
+    /// PLAIN, with the peer as server: the credentials the implementation sent in HELLO.
+    public internal(set) var plainCredentials: (username: [UInt8], password: [UInt8])?
 
     public init(connection: WireConnection) { self.connection = connection }
 
@@ -93,17 +97,59 @@ public final class WirePeer: @unchecked Sendable {
         return .zmtp3(g)
     }
 
+    /// A 3.x implementation's answer to a ZMTP/2.0 greeting (RFC 37, Backwards
+    /// Interoperability): its signature and major version, then the ZMTP/2.0 socket type and an
+    /// identity frame.
+    public func readZMTP20Answer(timeoutMs: Int) throws -> (revision: UInt8, socketType: UInt8, identity: [UInt8]) {
+        let head = try readExactly(12, what: "a signature, version and socket type", timeoutMs: timeoutMs)
+        guard head[0] == 0xFF, head[9] & 1 == 1 else { throw Shortfall.malformed("not a ZMTP signature: \(wireHex(head))") }
+        let frameHead = try readExactly(2, what: "an identity frame", timeoutMs: timeoutMs)
+        let identity = try readExactly(Int(frameHead[1]), what: "the identity", timeoutMs: timeoutMs)
+        transcript.record(.fromPeer, "ZMTP/2.0 answer: version octet \(head[10]), socket type \(head[11]), identity \(ZMTPMetadata.show(identity))", head + frameHead + identity)
+        return (head[10], head[11], identity)
+    }
+
+    /// A 3.x implementation's answer to a ZMTP/1.0 peer: an identity frame (RFC 13 framing: a
+    /// length that counts the flags octet, %xFF then 8 octets when long).
+    public func readZMTP10Answer(timeoutMs: Int) throws -> [UInt8] {
+        let first = try readExactly(1, what: "an identity frame", timeoutMs: timeoutMs)
+        var length: UInt64 = UInt64(first[0])
+        var header = first
+        if first[0] == 0xFF {
+            let long = try readExactly(8, what: "an 8-octet length", timeoutMs: timeoutMs)
+            header += long
+            length = long.reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        guard length >= 1, length <= 256 else { throw Shortfall.malformed("an identity frame of length \(length): \(wireHex(header))") }
+        let rest = try readExactly(Int(length), what: "the identity frame's flags and body", timeoutMs: timeoutMs)
+        transcript.record(.fromPeer, "ZMTP/1.0 identity frame, identity \(ZMTPMetadata.show(Array(rest.dropFirst())))", header + rest)
+        return Array(rest.dropFirst())
+    }
+
+    private func readExactly(_ n: Int, what: String, timeoutMs: Int) throws -> [UInt8] {
+        let r = connection.read(n, timeoutMs: timeoutMs)
+        guard r.bytes.count == n else {
+            if !r.bytes.isEmpty { transcript.record(.fromPeer, "part of \(what)", r.bytes) }
+            throw r.closed ? Shortfall.closed(before: r.bytes) : Shortfall.timeout(partial: r.bytes, ms: timeoutMs)
+        }
+        octetsRead += r.bytes
+        return r.bytes
+    }
+
     // MARK: frames
 
     /// Sends a frame as encoded by the caller (which may lie), boxed when CURVE is on.
-    public func send(_ frame: ZMTPFrame, encoded: [UInt8]? = nil, label: String? = nil, reuseNonce: Bool = false, timeoutMs: Int) throws {
+    public func send(
+        _ frame: ZMTPFrame, encoded: [UInt8]? = nil, label: String? = nil, reuseNonce: Bool = false, corrupt: Bool = false, timeoutMs: Int
+    ) throws {
         let what = label ?? Self.describe(frame)
         if var box = curveBox {
-            let sealed = box.seal(frame, reuseNonce: reuseNonce)
+            var sealed = box.seal(frame, reuseNonce: reuseNonce)
+            if corrupt { sealed.data[sealed.data.count - 1] ^= 0xFF }
             curveBox = box
             // In a data frame, as libzmq sends it; RFC 25 names MESSAGE a command without saying
             // which frame carries it, and the reader below takes either.
-            try connection.write(ZMTPFrame(flags: 0, body: sealed.body).bytes, as: "MESSAGE box of: \(what)" + (reuseNonce ? " (nonce reused)" : ""), timeoutMs: timeoutMs)
+            try connection.write(ZMTPFrame(flags: 0, body: sealed.body).bytes, as: "MESSAGE box of: \(what)" + (reuseNonce ? " (nonce reused)" : "") + (corrupt ? " (box corrupted)" : ""), timeoutMs: timeoutMs)
             return
         }
         try connection.write(encoded ?? frame.bytes, as: what, timeoutMs: timeoutMs)
@@ -136,6 +182,7 @@ public final class WirePeer: @unchecked Sendable {
             throw r.closed ? Shortfall.closed(before: connection.awaitClose(timeoutMs: 0).bytes) : Shortfall.timeout(partial: r.bytes, ms: timeoutMs)
         }
         connection.consume(length)
+        octetsRead += r.bytes.prefix(length)
         if var box = curveBox, let c = ZMTPCommand(body: frame.body), c.name == "MESSAGE" {
             guard let inner = box.open(c) else {
                 transcript.record(.fromPeer, "MESSAGE that does not open", Array(r.bytes.prefix(length)))

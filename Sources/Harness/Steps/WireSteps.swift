@@ -55,11 +55,15 @@ struct WireListenStep: StepAction {
 
     func run(_ step: Step, in cell: CellExecutor) throws {
         let requested: String
-        switch cell.transport {
+        if let fixed = (cell.sessions.first as? WireTargetSession)?.listenEndpoint {
+            requested = fixed
+        } else {
+            switch cell.transport {
         case .tcp: requested = "tcp://127.0.0.1:0"
         case .tcp6: requested = "tcp://[::1]:0"
         case .ipc: requested = cell.endpoints.bindEndpoint(for: .ipc)
         default: throw StepProblem.error("the wire peer listens on tcp, tcp6 and ipc, not \(cell.transport.rawValue)")
+            }
         }
         let transcripts = cell.transcriptFactory(peer)
         do {

@@ -79,8 +79,8 @@ let package = Package(
             name: "InteropTests",
             dependencies: ["Harness"],
             path: "Tests/Interop",
-            // Deliberately broken agents (Python) that AgentCheckTests runs.
-            exclude: ["BrokenAgents"]
+            // Deliberately broken agents and ZMTP services (Python) that AgentCheckTests and WireTargetTests run.
+            exclude: ["BrokenAgents", "WirePeers"]
         ),
     ]
 )

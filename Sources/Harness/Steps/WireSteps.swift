@@ -146,7 +146,8 @@ struct WireGreetingStep: StepAction {
             g.asServer = UInt8(truncatingIfNeeded: asServer)
             if let signature { g.signature = signature }
             if let legacy = try p.sendGreeting(g, octets: octets ?? ZMTPGreeting.size, timeoutMs: withinMs) {
-                cell.observations.append("line \(step.line) \(Self.name): the implementation greeted as \(legacy)")
+                // Its own bytes say it speaks an older ZMTP: a case about 3.x does not judge it.
+                throw StepProblem.unsupported("the implementation greeted as \(legacy), not ZMTP 3.x; this case is about ZMTP 3.x")
             }
         }
     }

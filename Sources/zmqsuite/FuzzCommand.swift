@@ -47,7 +47,9 @@ struct FuzzCommand: ParsableCommand {
         guard let t = SocketType(rawValue: socketType.uppercased()), ZMTPSocketTypes.validPeers[t] != nil else {
             throw ValidationError("--socket-type '\(socketType)': expected one of \(SocketType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard count > 0, time > 0, concurrency > 0, hangMs >= 200 else { throw ValidationError("--count, --time and --concurrency must be positive, --hang-ms at least 200") }
+        guard count > 0, time > 0, concurrency > 0, hangMs >= 200 else {
+            throw ValidationError("--count, --time and --concurrency must be positive, --hang-ms at least 200")
+        }
     }
 
     func run() throws {
@@ -72,8 +74,10 @@ struct FuzzCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(report).write(to: URL(fileURLWithPath: directory + "/fuzz.json"))
-        print(String(format: "%d sessions in %.1f s (%.0f/s); endings: %@", report.sessions, report.seconds, Double(report.sessions) / report.seconds,
-            report.endings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        print(
+            String(
+                format: "%d sessions in %.1f s (%.0f/s); endings: %@", report.sessions, report.seconds, Double(report.sessions) / report.seconds,
+                report.endings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         if let b = report.descriptorsBefore, let a = report.descriptorsAfter { print("descriptors of the process: \(b) before, \(a) after") }
         for f in report.findings.prefix(20) {
             print("finding \(f.kind): session \(f.session.index) (\(f.session.name)): \(f.detail); replay: zmqsuite fuzz --replay \(directory)/fuzz.json")

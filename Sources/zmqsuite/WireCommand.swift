@@ -60,7 +60,9 @@ struct WireCommand: ParsableCommand {
             if let why = driver.reason(notApplying: c) { skipped.append((c.id, why)) } else { applicable.append(c) }
         }
         if showSkipped { for (id, why) in skipped { printError("skipped \(id): \(why)") } }
-        guard !applicable.isEmpty else { throw ValidationError("no case applies to a \(driver.socketType.rawValue) \(target != nil ? "that binds" : "that connects out")") }
+        guard !applicable.isEmpty else {
+            throw ValidationError("no case applies to a \(driver.socketType.rawValue) \(target != nil ? "that binds" : "that connects out")")
+        }
         // One listening endpoint can carry one cell at a time.
         let runner = ConformanceRunner(driver: driver, jobs: listen == nil ? jobs : 1)
         let cells = runner.plan(applicable, transports: [driver.transport])

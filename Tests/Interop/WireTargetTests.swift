@@ -25,7 +25,9 @@ struct WireTargetTests {
 
     static func runTarget(_ endpoint: String, _ type: SocketType, only ids: [String]? = nil) throws -> [String: Outcome] {
         let driver = try WireTargetDriver(target: endpoint, listen: nil, socketType: type)
-        let chosen = try CaseLoader.loadDirectory(root.appendingPathComponent("cases").path).filter { driver.reason(notApplying: $0) == nil && (ids?.contains($0.id) ?? true) }
+        let chosen = try CaseLoader.loadDirectory(root.appendingPathComponent("cases").path).filter {
+            driver.reason(notApplying: $0) == nil && (ids?.contains($0.id) ?? true)
+        }
         let runner = ConformanceRunner(driver: driver, jobs: 4)
         return Dictionary(uniqueKeysWithValues: runner.run(runner.plan(chosen, transports: [.tcp])).map { ($0.caseId, $0.outcome) })
     }
@@ -40,7 +42,9 @@ struct WireTargetTests {
         defer { driver.shutdown() }
         let runner = ConformanceRunner(driver: driver, jobs: 4)
         let viaAgent = runner.run(runner.plan(try cases(Array(onWire.keys)), transports: [.tcp]))
-        for r in viaAgent { #expect(onWire[r.caseId] == r.outcome, "\(r.caseId): \(onWire[r.caseId]?.rawValue ?? "-") on the wire, \(r.outcome.rawValue) via the agent: \(r.detail)") }
+        for r in viaAgent {
+            #expect(onWire[r.caseId] == r.outcome, "\(r.caseId): \(onWire[r.caseId]?.rawValue ?? "-") on the wire, \(r.outcome.rawValue) via the agent: \(r.detail)")
+        }
     }
 
     /// Each seeded defect of our own ZMTP service, and the case that must catch it.

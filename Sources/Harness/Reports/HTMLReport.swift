@@ -69,7 +69,16 @@ public enum HTMLReport {
             } else {
                 h += "<pre>\(xml(c.detail))</pre>"
             }
-            h += "</details>\n"
+            h += wireLog(c) + "</details>\n"
+        }
+        let passingOnWire = record.cells.filter { $0.outcome == .PASS && $0.wire != nil }
+        if !passingOnWire.isEmpty {
+            h += "<h2>Wire exchanges of the cells that passed</h2>\n"
+            for c in passingOnWire {
+                h +=
+                    "<details data-area=\"\(xml(c.area))\" data-o=\"PASS\"><summary><span class=PASS>PASS</span> \(xml(c.caseId)) [\(xml(c.transport))] \(xml(c.column))</summary>"
+                h += wireLog(c) + "</details>\n"
+            }
         }
         h += """
             <script>
@@ -95,5 +104,11 @@ public enum HTMLReport {
                 + "</tr>"
         }
         return h + "</tbody></table>"
+    }
+
+    /// The wire peer's decoded exchange of a cell, as Autobahn shows its wire log.
+    private static func wireLog(_ c: CellResult) -> String {
+        guard let lines = c.wire, !lines.isEmpty else { return "" }
+        return "<div class=spec>wire log (→ sent by the suite's peer, ← sent by the implementation)</div><pre>\(xml(lines.joined(separator: "\n")))</pre>"
     }
 }

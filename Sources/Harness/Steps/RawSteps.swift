@@ -9,7 +9,7 @@ enum RawSteps {
 struct RawConnectStep: StepAction {
     static let name = "raw_connect"
     static let keys = ["name", "to"]
-    static let summary = "Opens a plain TCP connection to an endpoint, under a name: a peer below ZeroMQ for STREAM and ZMTP wire cases."
+    static let summary = "Opens a plain TCP connection to an endpoint, under a name: a peer below ZeroMQ for STREAM cases (ZMTP itself is the wire peer's, `wire_*`)."
     var rawName: String
     var to: EndpointRef
 

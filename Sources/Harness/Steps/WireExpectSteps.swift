@@ -169,7 +169,8 @@ struct WireExpectClosedStep: StepAction {
             return
         }
         guard closed else {
-            throw StepProblem.mismatch(expected: "the connection closed within \(withinMs) ms", seen: "still open" + (before.isEmpty ? "" : " after \(before.count) octets \(wireHex(before))"))
+            throw StepProblem.mismatch(
+                expected: "the connection closed within \(withinMs) ms", seen: "still open" + (before.isEmpty ? "" : " after \(before.count) octets \(wireHex(before))"))
         }
         let how = reason.map { "closed after ERROR \"\($0)\"" } ?? (before.isEmpty ? "closed without an ERROR command" : "closed after \(before.count) other octets")
         cell.observations.append("line \(step.line) \(Self.name): \(how)")

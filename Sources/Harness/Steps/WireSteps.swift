@@ -4,10 +4,11 @@ import CZeroMQ
 /// under test or take one from it, greet, handshake, and send anything, right or wrong. What
 /// the implementation does back is judged by the `wire_expect_*` steps (WireExpectSteps.swift).
 enum WireSteps {
-    static let all: [any StepAction.Type] = [
-        WireConnectStep.self, WireListenStep.self, WireCurveKeysStep.self, WireGreetingStep.self, WireHandshakeStep.self,
-        WireSendStep.self, WireCloseStep.self,
-    ] + WireExpectSteps.all
+    static let all: [any StepAction.Type] =
+        [
+            WireConnectStep.self, WireListenStep.self, WireCurveKeysStep.self, WireGreetingStep.self, WireHandshakeStep.self,
+            WireSendStep.self, WireCloseStep.self,
+        ] + WireExpectSteps.all
 }
 
 struct WireConnectStep: StepAction {
@@ -59,10 +60,10 @@ struct WireListenStep: StepAction {
             requested = fixed
         } else {
             switch cell.transport {
-        case .tcp: requested = "tcp://127.0.0.1:0"
-        case .tcp6: requested = "tcp://[::1]:0"
-        case .ipc: requested = cell.endpoints.bindEndpoint(for: .ipc)
-        default: throw StepProblem.error("the wire peer listens on tcp, tcp6 and ipc, not \(cell.transport.rawValue)")
+            case .tcp: requested = "tcp://127.0.0.1:0"
+            case .tcp6: requested = "tcp://[::1]:0"
+            case .ipc: requested = cell.endpoints.bindEndpoint(for: .ipc)
+            default: throw StepProblem.error("the wire peer listens on tcp, tcp6 and ipc, not \(cell.transport.rawValue)")
             }
         }
         let transcripts = cell.transcriptFactory(peer)
@@ -137,7 +138,9 @@ struct WireGreetingStep: StepAction {
         let p = try cell.wirePeer(peer, withinMs: withinMs)
         switch version {
         case "2.0":
-            try p.sendLegacy(LegacyGreeting.zmtp20(socketType: LegacyGreeting.zmtp20Types[socketType]!, identity: identity), label: "ZMTP/2.0 greeting \(socketType)", timeoutMs: withinMs)
+            try p.sendLegacy(
+                LegacyGreeting.zmtp20(socketType: LegacyGreeting.zmtp20Types[socketType]!, identity: identity), label: "ZMTP/2.0 greeting \(socketType)",
+                timeoutMs: withinMs)
         case "1.0":
             try p.sendLegacy(LegacyGreeting.zmtp10(identity: identity), label: "ZMTP/1.0 greeting (identity frame)", timeoutMs: withinMs)
         default:
@@ -161,7 +164,7 @@ struct WireHandshakeStep: StepAction {
         "fault", "expect", "expect_properties", "within",
     ]
     static let summary =
-        "Greets (unless `wire_greeting` did) and runs the `mechanism` handshake (NULL, PLAIN, CURVE; `as_server`) with READY's `socket_type`, `identity` and `properties`; `expect: ready` (default; `expect_properties` checked, `null` for absent) or `refused` (an ERROR or a close)."
+        "Greets (unless `wire_greeting` did) and runs the `mechanism` handshake (NULL, PLAIN, CURVE; `as_server`) with READY's `socket_type`, `identity` and `properties`; `expect: ready` (default; `expect_properties` checked, `null` for absent) or `refused` (an ERROR, a close, or no READY within the bound; which one is recorded)."
     var peer: String
     var socketType: String?
     var identity: String?
@@ -258,7 +261,8 @@ struct WireHandshakeStep: StepAction {
         for (name, want) in expectProperties {
             let got = ZMTPMetadata.value(name, in: props)
             if let want, got != Array(want.utf8) {
-                throw StepProblem.mismatch(expected: "property \(name) = \"\(want)\"", seen: got.map { "\(name) = \(ZMTPMetadata.show($0))" } ?? "no \(name) in \(end.summary)")
+                throw StepProblem.mismatch(
+                    expected: "property \(name) = \"\(want)\"", seen: got.map { "\(name) = \(ZMTPMetadata.show($0))" } ?? "no \(name) in \(end.summary)")
             }
             if want == nil, let got { throw StepProblem.mismatch(expected: "no property \(name)", seen: "\(name) = \(ZMTPMetadata.show(got))") }
         }
@@ -321,12 +325,15 @@ struct WireSendStep: StepAction {
             case .message(let specs):
                 let parts = try cell.frames(specs, counter: 0)
                 for f in ZMTPFrame.message(parts) { try p.send(f, reuseNonce: reuseNonce, corrupt: corrupt, timeoutMs: withinMs) }
-            case .command(let name, let data): try p.send(ZMTPCommand(name: name, data: data).frame, label: ZMTPCommand(name: name, data: data).summary, reuseNonce: reuseNonce, timeoutMs: withinMs)
+            case .command(let name, let data):
+                try p.send(ZMTPCommand(name: name, data: data).frame, label: ZMTPCommand(name: name, data: data).summary, reuseNonce: reuseNonce, timeoutMs: withinMs)
             case .frame(let flags, let body, let size, let long):
                 let f = ZMTPFrame(flags: flags, body: body)
                 let encoded = f.encode(forceLong: long, size: size)
                 let lie = size.map { $0 != UInt64(body.count) } ?? false
-                try p.send(f, encoded: encoded, label: "frame flags 0x\(hex([flags][...])) \(lie ? "announcing \(size!) octets with \(body.count)" : "\(body.count) octets")", timeoutMs: withinMs)
+                try p.send(
+                    f, encoded: encoded, label: "frame flags 0x\(hex([flags][...])) \(lie ? "announcing \(size!) octets with \(body.count)" : "\(body.count) octets")",
+                    timeoutMs: withinMs)
             case .bytes(let b): try p.connection.write(b, as: "raw octets", timeoutMs: withinMs)
             }
         } catch let e as WireError {

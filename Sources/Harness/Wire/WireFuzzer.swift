@@ -113,7 +113,8 @@ public struct WireFuzzer: Sendable {
         let byTag = Dictionary(played.map { ($0.0.tag, $0.0) }, uniquingKeysWith: { a, _ in a })
         for frame in delivered() {
             if let m = byTag[frame], !m.valid {
-                findings.append(Finding(kind: "garbage-accepted", seed: seed, session: m, detail: "its message was delivered though the session is malformed (\(m.name))"))
+                findings.append(
+                    Finding(kind: "garbage-accepted", seed: seed, session: m, detail: "its message was delivered though the session is malformed (\(m.name))"))
             }
         }
         // Let the implementation finish closing what the campaign opened.
@@ -134,7 +135,8 @@ public struct WireFuzzer: Sendable {
             endingsByMutation[m.name, default: [:]][e.rawValue, default: 0] += 1
         }
         return Report(
-            seed: seed, target: endpoint, sessions: played.count, seconds: Date().timeIntervalSince(start), byMutation: byMutation, endings: endings, endingsByMutation: endingsByMutation,
+            seed: seed, target: endpoint, sessions: played.count, seconds: Date().timeIntervalSince(start), byMutation: byMutation, endings: endings,
+            endingsByMutation: endingsByMutation,
             findings: findings, descriptorsBefore: before, descriptorsAfter: after)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Seeded mutations of a valid ZMTP session (greeting, READY, one tagged message), one per
 /// fuzz session: greeting fields, flags, sizes, truncation, command bodies, handshake order.
 /// The same seed and index always give the same bytes (`zmqsuite fuzz --replay`).
@@ -41,7 +43,8 @@ public enum WireMutations {
     /// `peerType`.
     public static func session(seed: UInt64, index: Int, peerType: String) -> WireMutation {
         var rng = SeededRandom(state: seed &+ UInt64(index) &* 0x1000_0001)
-        let tag = Array("fuzz-\(seed)-\(index)".utf8)
+        // Fixed width and a final "." so that a cut tag (a shrunk size) is never another session's.
+        let tag = Array("fuzz-\(seed)-\(String(format: "%08d", index)).".utf8)
         let greeting = ZMTPGreeting().bytes
         let ready = ZMTPCommand.ready([("Socket-Type", Array(peerType.utf8))]).frame.bytes
         let message = ZMTPFrame(flags: 0, body: tag).bytes

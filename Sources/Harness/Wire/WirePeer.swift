@@ -105,7 +105,8 @@ public final class WirePeer: @unchecked Sendable {
         guard head[0] == 0xFF, head[9] & 1 == 1 else { throw Shortfall.malformed("not a ZMTP signature: \(wireHex(head))") }
         let frameHead = try readExactly(2, what: "an identity frame", timeoutMs: timeoutMs)
         let identity = try readExactly(Int(frameHead[1]), what: "the identity", timeoutMs: timeoutMs)
-        transcript.record(.fromPeer, "ZMTP/2.0 answer: version octet \(head[10]), socket type \(head[11]), identity \(ZMTPMetadata.show(identity))", head + frameHead + identity)
+        transcript.record(
+            .fromPeer, "ZMTP/2.0 answer: version octet \(head[10]), socket type \(head[11]), identity \(ZMTPMetadata.show(identity))", head + frameHead + identity)
         return (head[10], head[11], identity)
     }
 
@@ -149,7 +150,9 @@ public final class WirePeer: @unchecked Sendable {
             curveBox = box
             // In a data frame, as libzmq sends it; RFC 25 names MESSAGE a command without saying
             // which frame carries it, and the reader below takes either.
-            try connection.write(ZMTPFrame(flags: 0, body: sealed.body).bytes, as: "MESSAGE box of: \(what)" + (reuseNonce ? " (nonce reused)" : "") + (corrupt ? " (box corrupted)" : ""), timeoutMs: timeoutMs)
+            try connection.write(
+                ZMTPFrame(flags: 0, body: sealed.body).bytes, as: "MESSAGE box of: \(what)" + (reuseNonce ? " (nonce reused)" : "") + (corrupt ? " (box corrupted)" : ""),
+                timeoutMs: timeoutMs)
             return
         }
         try connection.write(encoded ?? frame.bytes, as: what, timeoutMs: timeoutMs)

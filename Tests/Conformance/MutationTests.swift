@@ -60,15 +60,15 @@ struct MutationTests {
             file: "proxy/proxy.yaml", caseId: "proxy.steerable-pause-resume",
             replace: "frames: [\"PAUSE\"]", with: "frames: [\"RESUME\"]"),
         .init(
-            file: "heartbeat/heartbeat.yaml", caseId: "heartbeat.timeout-closes-silent-peer",
+            file: "wire/commands.yaml", caseId: "wire.command.heartbeat-timeout-closes",
             replace: "heartbeat_ivl: 50, heartbeat_timeout: 200", with: "heartbeat_ivl: 0, heartbeat_timeout: 200"),
         // Wire evidence: a valid peer type keeps the connection, so the refusal checks fail.
         .init(
             file: "pair/pair.yaml", caseId: "pair.refuses-other-types",
             replace: "- socket: { name: d, type: DEALER }", with: "- socket: { name: d, type: PAIR }"),
         .init(
-            file: "wire/zmtp.yaml", caseId: "wire.pair-refuses-dealer",
-            replace: "socket_type: DEALER", with: "socket_type: PAIR"),
+            file: "wire/socket-types.yaml", caseId: "wire.socket-type.pair.refuses-invalid",
+            replace: "socket_type: REQ, expect: refused", with: "socket_type: PAIR, expect: refused"),
         .init(
             file: "messages/multipart.yaml", caseId: "messages.multipart.rcvmore",
             replace: "expect: \"two\", more: true", with: "expect: \"two\", more: false"),

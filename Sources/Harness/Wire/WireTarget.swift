@@ -72,25 +72,25 @@ final class WireTargetSession: DriverSession {
     func connect(_ s: SocketID, _ endpoint: String) throws {}
     func close(_ s: SocketID) throws {}
     func teardown(timeoutMs: Int) -> Bool { true }
-    func set(_ s: SocketID, _ option: SocketOption, _ value: OptionValue) throws { throw notHere("setting options") }
-    func get(_ s: SocketID, _ option: SocketOption) throws -> OptionValue { throw notHere("reading options") }
-    func disconnect(_ s: SocketID, _ endpoint: String) throws { throw notHere("disconnect") }
-    func unbind(_ s: SocketID, _ endpoint: String) throws { throw notHere("unbind") }
-    func send(_ s: SocketID, _ frames: [[UInt8]], dontWait: Bool, timeoutMs: Int) throws { throw notHere("send") }
-    func receive(_ s: SocketID, timeoutMs: Int, properties: [String]) throws -> Message { throw notHere("receive") }
-    func shutdownDuringReceive(_ s: SocketID, afterMs: Int, timeoutMs: Int) throws -> String { throw notHere("context shutdown") }
-    func join(_ s: SocketID, _ group: String) throws { throw notHere("join") }
-    func leave(_ s: SocketID, _ group: String) throws { throw notHere("leave") }
-    func sendDraft(_ s: SocketID, _ frame: [UInt8], routingId: UInt32?, group: String?, dontWait: Bool, timeoutMs: Int) throws { throw notHere("send") }
-    func receiveDraft(_ s: SocketID, timeoutMs: Int) throws -> DraftMessage { throw notHere("receive") }
-    func connectPeer(_ s: SocketID, _ endpoint: String) throws -> UInt32 { throw notHere("connect_peer") }
-    func receiveFrame(_ s: SocketID, timeoutMs: Int) throws -> (frame: [UInt8], more: Bool) { throw notHere("receive") }
-    func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents] { throw notHere("poll") }
-    func monitor(_ s: SocketID) throws { throw notHere("monitor") }
-    func nextEvent(_ s: SocketID, timeoutMs: Int) throws -> ObservedEvent? { throw notHere("monitor") }
-    func startProxy(frontend: SocketID, backend: SocketID, capture: SocketID?, control: SocketID?) throws -> Int { throw notHere("proxy") }
+    func set(_ s: SocketID, _ option: SocketOption, _ value: OptionValue) throws { throw notHere("setting an option") }
+    func get(_ s: SocketID, _ option: SocketOption) throws -> OptionValue { throw notHere("reading an option") }
+    func disconnect(_ s: SocketID, _ endpoint: String) throws { throw notHere("disconnecting") }
+    func unbind(_ s: SocketID, _ endpoint: String) throws { throw notHere("unbinding") }
+    func send(_ s: SocketID, _ frames: [[UInt8]], dontWait: Bool, timeoutMs: Int) throws { throw notHere("sending") }
+    func receive(_ s: SocketID, timeoutMs: Int, properties: [String]) throws -> Message { throw notHere("receiving") }
+    func shutdownDuringReceive(_ s: SocketID, afterMs: Int, timeoutMs: Int) throws -> String { throw notHere("a context shutdown") }
+    func join(_ s: SocketID, _ group: String) throws { throw notHere("joining a group") }
+    func leave(_ s: SocketID, _ group: String) throws { throw notHere("leaving a group") }
+    func sendDraft(_ s: SocketID, _ frame: [UInt8], routingId: UInt32?, group: String?, dontWait: Bool, timeoutMs: Int) throws { throw notHere("sending") }
+    func receiveDraft(_ s: SocketID, timeoutMs: Int) throws -> DraftMessage { throw notHere("receiving") }
+    func connectPeer(_ s: SocketID, _ endpoint: String) throws -> UInt32 { throw notHere("zmq_connect_peer") }
+    func receiveFrame(_ s: SocketID, timeoutMs: Int) throws -> (frame: [UInt8], more: Bool) { throw notHere("receiving") }
+    func poll(_ items: [(SocketID, PollEvents)], timeoutMs: Int) throws -> [PollEvents] { throw notHere("polling") }
+    func monitor(_ s: SocketID) throws { throw notHere("monitoring") }
+    func nextEvent(_ s: SocketID, timeoutMs: Int) throws -> ObservedEvent? { throw notHere("monitoring") }
+    func startProxy(frontend: SocketID, backend: SocketID, capture: SocketID?, control: SocketID?) throws -> Int { throw notHere("a proxy") }
     func waitProxy(_ id: Int, timeoutMs: Int) -> (returned: Bool, error: String?) { (false, nil) }
-    func installZAP(_ script: ZAPScript) throws { throw notHere("ZAP") }
+    func installZAP(_ script: ZAPScript) throws { throw notHere("a ZAP handler") }
     func zapRequests() -> [ZAPRequest] { [] }
-    func curveKeyPair() throws -> CurveKeyPair { throw notHere("curve_keypair") }
+    func curveKeyPair() throws -> CurveKeyPair { throw notHere("zmq_curve_keypair") }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import PerfTools
 
 /// The two-sample statistics the gate decides with: the Mann-Whitney U test (rank-based, so
@@ -66,18 +67,5 @@ public enum Statistics {
         }
         ratios.sort()
         return (ratios[Int(Double(resamples) * 0.025)], ratios[Int(Double(resamples) * 0.975) - 1])
-    }
-}
-
-/// A small deterministic generator for the bootstrap (Steele, Lea and Flood's SplitMix64).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -18,17 +18,20 @@ public struct WireMutation: Sendable, Codable {
     public var valid: Bool
 }
 
-/// SplitMix64: small, seeded, and the same on every platform.
-struct SeededRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+/// SplitMix64 (Steele, Lea and Flood): small, seeded, and the same on every platform. The
+/// fuzzer's mutations and the gate's bootstrap both draw from it.
+public struct SplitMix64: Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
+    /// A number in 0..<n.
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
 }
 
 public enum WireMutations {
@@ -42,7 +45,7 @@ public enum WireMutations {
     /// The session for (seed, index) against a socket of `socketType`, whose valid partner is
     /// `peerType`.
     public static func session(seed: UInt64, index: Int, peerType: String) -> WireMutation {
-        var rng = SeededRandom(state: seed &+ UInt64(index) &* 0x1000_0001)
+        var rng = SplitMix64(seed: seed &+ UInt64(index) &* 0x1000_0001)
         // Fixed width and a final "." so that a cut tag (a shrunk size) is never another session's.
         let tag = Array("fuzz-\(seed)-\(String(format: "%08d", index)).".utf8)
         let greeting = ZMTPGreeting().bytes

@@ -134,6 +134,7 @@ public class ZmqSuiteAgent {
         JsonObject caps = new JsonObject();
         JsonArray types = new JsonArray();
         JsonArray transports = new JsonArray();
+        JsonObject carried = new JsonObject();
         Ctx ctx = ZMQ.createContext();
         for (String t : TYPES) {
             try {
@@ -147,7 +148,14 @@ public class ZmqSuiteAgent {
             try {
                 SocketBase s = ZMQ.socket(ctx, ZMQ.ZMQ_PAIR);
                 if (p[0].equals("tcp6")) ZMQ.setSocketOption(s, ZMQ.ZMQ_IPV4ONLY, 0);
-                if (ZMQ.bind(s, p[1])) transports.add(p[0]);
+                if (ZMQ.bind(s, p[1])) {
+                    transports.add(p[0]);
+                    // Whether ipc is a Unix socket: a peer speaking ipc itself needs the file.
+                    if (p[0].equals("ipc") && !java.nio.file.Files.exists(java.nio.file.Path.of(p[1].substring("ipc://".length())))) {
+                        carried.addProperty("ipc", "bound " + p[1] + " (LAST_ENDPOINT " + ZMQ.getSocketOptionExt(s, ZMQ.ZMQ_LAST_ENDPOINT)
+                            + ") and no file exists at that path");
+                    }
+                }
                 ZMQ.setSocketOption(s, ZMQ.ZMQ_LINGER, 0);
                 ZMQ.close(s);
             } catch (Exception ignored) { }
@@ -155,6 +163,7 @@ public class ZmqSuiteAgent {
         ZMQ.term(ctx);
         caps.add("socket_types", types);
         caps.add("transports", transports);
+        if (carried.size() > 0) caps.add("carried_transports", carried);
         JsonArray mechanisms = new JsonArray();
         mechanisms.add("NULL");
         caps.add("mechanisms", mechanisms);

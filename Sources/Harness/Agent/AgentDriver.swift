@@ -52,6 +52,7 @@ public final class AgentDriver: Driver, @unchecked Sendable {
             mechanisms: caps?.mechanisms ?? [], draftSymbols: drafts, zmqHas: [:])
         capabilities.features = caps?.features ?? []
         capabilities.options = caps?.options
+        capabilities.carriedTransports = caps?.carriedTransports ?? [:]
         info = ImplementationInfo(name: name, version: hello.version ?? "?", library: hello.library ?? "?", capabilities: capabilities)
         idle.append(probe)
         started.append(probe)

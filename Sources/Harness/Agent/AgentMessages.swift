@@ -162,6 +162,10 @@ public struct AgentCapabilities: Codable, Sendable {
     public var options: [String]?
     /// The draft API functions the implementation has (zmq_join, zmq_connect_peer, ...).
     public var draftSymbols: [String]?
+    /// Transports a socket binds but that travel over another one (JeroMQ's ipc is loopback TCP),
+    /// with the implementation's own words for it. A peer speaking the named transport itself,
+    /// as the wire peer does, cannot reach such an endpoint.
+    public var carriedTransports: [String: String]?
 
     public init(
         socketTypes: [String], transports: [String], mechanisms: [String], features: [String], options: [String]? = nil,

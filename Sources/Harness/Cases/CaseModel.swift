@@ -38,6 +38,11 @@ public struct CaseDefinition: Sendable {
     /// Harness features the steps need from a driver (see Capabilities.features).
     public var neededFeatures: Set<Feature> { steps.reduce(into: []) { $0.formUnion($1.action.neededFeatures) } }
 
+    /// Some step speaks ZMTP itself (the wire family): it needs the transport as it really is.
+    public var usesWirePeer: Bool {
+        steps.contains { step in WireSteps.all.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: step.action)) } }
+    }
+
     /// Socket options the steps set or read. The harness's own ipv6 (tcp6 cells) is not counted.
     public var neededOptions: Set<String> { Set(steps.flatMap { $0.action.optionsUsed.map(\.rawValue) }) }
 

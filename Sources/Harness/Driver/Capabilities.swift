@@ -15,9 +15,13 @@ public struct Capabilities: Codable, Sendable {
     /// Socket options the implementation has (protocol names); nil means all of them.
     public var options: [String]? = nil
 
+    /// Transports carried over another one (transport -> the implementation's words). The
+    /// socket API works; a peer speaking the transport itself (the wire peer) cannot connect.
+    public var carriedTransports: [String: String] = [:]
+
     public static let allFeatures = Feature.allCases.map(\.rawValue)
 
-    enum CodingKeys: String, CodingKey { case socketTypes, transports, mechanisms, draftSymbols, zmqHas, features, options }
+    enum CodingKeys: String, CodingKey { case socketTypes, transports, mechanisms, draftSymbols, zmqHas, features, options, carriedTransports }
 
     public init(socketTypes: [String], transports: [String: String?], mechanisms: [String], draftSymbols: [String: Bool], zmqHas: [String: Bool]) {
         self.socketTypes = socketTypes
@@ -37,6 +41,7 @@ public struct Capabilities: Codable, Sendable {
         // Added later in schema 1: absent in the first records.
         features = try c.decodeIfPresent([String].self, forKey: .features) ?? Capabilities.allFeatures
         options = try c.decodeIfPresent([String].self, forKey: .options)
+        carriedTransports = try c.decodeIfPresent([String: String].self, forKey: .carriedTransports) ?? [:]
     }
 
     public func unsupportedReason(transport: Transport) -> String? {

@@ -49,7 +49,7 @@ struct Conformance: ParsableCommand {
         // Multicast cells (and --across-hosts) run in network namespaces, with the
         // implementation's agent started inside each: zmq-agent for the in-process libzmq.
         let (cells, rig) = ConformanceRunner.placeOnHosts(
-            runner.plan(cases, transports: running.transports), acrossHosts: acrossHosts,
+            running.traced(runner.plan(cases, transports: running.transports)), acrossHosts: acrossHosts,
             implementation: impl, agent: registry.agentCommand(for: impl, bin: registryOptions.bin), log: printError)
         defer { rig?.shutdown() }
         if cells.isEmpty {

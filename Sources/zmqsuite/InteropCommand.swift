@@ -31,7 +31,7 @@ struct Interop: ParsableCommand {
         }
         defer { for case let d as AgentDriver in drivers { d.shutdown() } }
         guard drivers.count >= 2 else { throw ValidationError("interop needs two implementations; \(drivers.count) available") }
-        let cells = ConformanceRunner.planInterop(cases, drivers: drivers, transports: running.transports)
+        let cells = running.traced(ConformanceRunner.planInterop(cases, drivers: drivers, transports: running.transports))
         let runner = ConformanceRunner(driver: drivers[0], jobs: running.jobs)
         print("zmqsuite interop: \(drivers.map { "\($0.info.name) \($0.info.version)" }.joined(separator: ", ")); \(cells.count) cells, \(running.jobs) jobs")
         try runAndReport(

@@ -28,7 +28,9 @@ struct Worker: ParsableCommand {
             }
             let runner = runners[request.driver] ?? ConformanceRunner(driver: make(), jobs: 1)
             runners[request.driver] = runner
-            let result = runner.runCell(Cell(definition: definition, transport: request.transport))
+            var cell = Cell(definition: definition, transport: request.transport)
+            cell.trace = request.trace ?? false
+            let result = runner.runCell(cell)
             FileHandle.standardOutput.write(try encoder.encode(result) + Data("\n".utf8))
         }
     }

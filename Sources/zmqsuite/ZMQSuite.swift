@@ -73,7 +73,19 @@ struct RunOptions: ParsableArguments {
         help: "Known outcomes (e.g. cases/expectations/libzmq.yaml): exit 0 when every cell has its expected outcome, 1 on any difference, an unexpected PASS included.")
     var expectations: String?
 
+    @Flag(
+        name: .long,
+        help:
+            "Pass every tcp and ipc connection a socket makes through a relay that decodes the ZMTP exchange (greetings, commands, frames, who closed) into each cell's wire log, shown in report.html's details.")
+    var trace = false
+
     var transports: Set<Transport>? { transport.isEmpty ? nil : Set(transport) }
+
+    /// The cells, marked for `--trace` when it is given.
+    func traced(_ cells: [Cell]) -> [Cell] {
+        guard trace else { return cells }
+        return cells.map { var c = $0; c.trace = true; return c }
+    }
 
     func loadExpectations() throws -> Expectations? {
         guard let expectations else { return nil }

@@ -25,6 +25,9 @@ final class CellExecutor {
     /// Monitored sockets by name; kept after close, since the monitor reports the close.
     var monitorIDs: [String: SocketRef] = [:]
     var relays: [String: TCPRelay] = [:]
+    /// `--trace`: connecting sockets go through a decoding relay, one per target endpoint.
+    var trace = false
+    var traceRelays: [String: TraceRelay] = [:]
     /// The suite's ZMTP peers and listeners, by name, and every connection's transcript.
     var wirePeers: [String: WirePeer] = [:]
     var wireListeners: [String: WireListener] = [:]
@@ -118,6 +121,16 @@ final class CellExecutor {
         let box = transcripts
         return {
             let t = WireTranscript(name: name)
+            box.withLockedValue { $0.append(t) }
+            return t
+        }
+    }
+
+    /// The same for numbered connections ("trace 1.2": relay 1's second connection).
+    func numberedTranscripts(_ prefix: String) -> @Sendable (Int) -> WireTranscript {
+        let box = transcripts
+        return { n in
+            let t = WireTranscript(name: "\(prefix).\(n)")
             box.withLockedValue { $0.append(t) }
             return t
         }

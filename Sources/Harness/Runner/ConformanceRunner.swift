@@ -31,6 +31,8 @@ public struct Cell: Sendable {
     public var mode: CellMode
     /// Why this cell cannot run here, decided while planning (e.g. no hosts without root).
     public var blocked: String?
+    /// `--trace`: connections pass through a relay that decodes the ZMTP exchange into the wire log.
+    public var trace = false
 
     public init(definition: CaseDefinition, transport: Transport, mode: CellMode = .runner) {
         self.definition = definition
@@ -198,10 +200,12 @@ public final class ConformanceRunner: @unchecked Sendable {
         let executor = CellExecutor(
             definition: cell.definition, transport: cell.transport, sessions: sessions,
             assignment: assignment, endpoints: endpoints, hostAddresses: cell.placement?.hosts.map(\.address) ?? [])
+        executor.trace = cell.trace
         var verdict = executor.run()
         executor.closeRaw()
-        verdict.wire = executor.wireLog
         let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 }
+        executor.finishTrace()
+        verdict.wire = executor.wireLog
         // A crash or hang of an implementation makes whatever the steps saw unreliable.
         if !clean && verdict.outcome != .ERROR && verdict.outcome != .UNSUPPORTED {
             verdict.outcome = .ERROR

@@ -10,6 +10,8 @@ public struct WorkerRequest: Codable, Sendable {
     public var transport: Transport
     /// An in-process implementation by name (see `WorkerRequest.inProcessDrivers`).
     public var driver: String
+    /// The cell runs traced (`--trace`).
+    public var trace: Bool?
 
     public init(cell: Cell, driver: String) {
         caseId = cell.definition.id
@@ -17,6 +19,7 @@ public struct WorkerRequest: Codable, Sendable {
         yaml = cell.definition.source
         transport = cell.transport
         self.driver = driver
+        trace = cell.trace ? true : nil
     }
 
     /// The implementations a worker can run in its own process.

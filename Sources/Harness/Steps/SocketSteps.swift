@@ -180,7 +180,8 @@ struct ConnectStep: StepAction {
         if cell.transport == .tipc, to.literal == nil, let close = ep.lastIndex(of: ","), ep.hasSuffix("}") {
             ep = String(ep[..<close]) + "}@0.0.0"
         }
-        try cell.expectOutcome(step, "connect \(ep)") { try cell.id(socket).connect(ep) }
+        let through = try cell.traced(ep)
+        try cell.expectOutcome(step, "connect \(ep)") { try cell.id(socket).connect(through) }
     }
 }
 
@@ -203,7 +204,9 @@ extension DetachStep {
 
     func run(_ step: Step, in cell: CellExecutor) throws {
         let ep = try cell.endpoint(from)
-        try cell.expectOutcome(step, "\(Self.name) \(ep)") { try Self.detach(try cell.id(socket), ep) }
+        // A traced socket disconnects from the relay it connected to; unbind names the target itself.
+        let actual = Self.self == DisconnectStep.self ? cell.connectedEndpoint(ep) : ep
+        try cell.expectOutcome(step, "\(Self.name) \(ep)") { try Self.detach(try cell.id(socket), actual) }
     }
 }
 

@@ -22,8 +22,20 @@ struct WireCommand: ParsableCommand {
     @Option(name: .long, help: "The service's socket type, e.g. ROUTER.")
     var socketType: String
 
-    @Option(name: .long, help: "The service's security mechanism: NULL (PLAIN and CURVE targets are not supported yet).")
+    @Option(name: .long, help: "The service's security mechanism: NULL, PLAIN or CURVE. Cases that name no mechanism handshake with it.")
     var mechanism: String = "NULL"
+
+    @Option(name: .long, help: "PLAIN: the username the service accepts (or, with --listen, sends).")
+    var username: String = ""
+
+    @Option(name: .long, help: "PLAIN: the password that goes with --username.")
+    var password: String = ""
+
+    @Option(name: .long, help: "CURVE, a service that binds: its long-term public key (Z85, 40 characters, or hex). It must accept any client key.")
+    var serverKey: String?
+
+    @Option(name: .long, help: "CURVE, a service that connects out (--listen): the secret key of the server key pair it trusts (Z85 or hex).")
+    var serverSecret: String?
 
     @OptionGroup var catalogue: CatalogueOptions
 
@@ -40,16 +52,48 @@ struct WireCommand: ParsableCommand {
         guard SocketType(rawValue: socketType.uppercased()) != nil else {
             throw ValidationError("--socket-type '\(socketType)': expected one of \(SocketType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard mechanism.uppercased() == "NULL" else {
-            throw ValidationError("--mechanism \(mechanism): only NULL targets are supported; PLAIN and CURVE services need the agent-driven run for now")
-        }
+        _ = try security()
         guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+    }
+
+    /// The target's security as the options give it, checked.
+    func security() throws -> WireSecurity {
+        var s = WireSecurity()
+        guard let m = WireHandshake.Mechanism(rawValue: mechanism.uppercased()) else {
+            throw ValidationError("--mechanism '\(mechanism)': expected NULL, PLAIN or CURVE")
+        }
+        s.mechanism = m
+        if m != .PLAIN, !(username.isEmpty && password.isEmpty) { throw ValidationError("--username and --password are for --mechanism PLAIN") }
+        if m != .CURVE, serverKey != nil || serverSecret != nil { throw ValidationError("--server-key and --server-secret are for --mechanism CURVE") }
+        s.username = Array(username.utf8)
+        s.password = Array(password.utf8)
+        if m == .CURVE {
+            if let serverKey {
+                guard let k = WireSecurity.curveKey(serverKey) else {
+                    throw ValidationError("--server-key '\(serverKey)': expected a CURVE public key, 40 characters of Z85 or 64 of hex")
+                }
+                s.serverPublicKey = k
+            }
+            if let serverSecret {
+                guard let k = WireSecurity.curveKey(serverSecret) else {
+                    throw ValidationError("--server-secret: expected a CURVE secret key, 40 characters of Z85 or 64 of hex")
+                }
+                s.serverSecretKey = k
+                s.serverPublicKey = CurveCrypto.publicKey(of: k)
+            }
+            if target != nil, s.serverPublicKey == nil { throw ValidationError("--mechanism CURVE with --target needs --server-key, the service's public key") }
+            if listen != nil, s.serverSecretKey == nil {
+                throw ValidationError("--mechanism CURVE with --listen needs --server-secret: the suite's peer plays the server the service trusts")
+            }
+        }
+        return s
     }
 
     func run() throws {
         let driver: WireTargetDriver
         do {
-            driver = try WireTargetDriver(target: target, listen: listen, socketType: SocketType(rawValue: socketType.uppercased())!)
+            driver = try WireTargetDriver(
+                target: target, listen: listen, socketType: SocketType(rawValue: socketType.uppercased())!, security: try security())
         } catch let e as WireError {
             throw ValidationError(e.description)
         }

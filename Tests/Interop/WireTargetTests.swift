@@ -23,8 +23,8 @@ struct WireTargetTests {
         throw WireError.endpoint("\(script) did not start within 10 s")
     }
 
-    static func runTarget(_ endpoint: String, _ type: SocketType, only ids: [String]? = nil) throws -> [String: Outcome] {
-        let driver = try WireTargetDriver(target: endpoint, listen: nil, socketType: type)
+    static func runTarget(_ endpoint: String, _ type: SocketType, only ids: [String]? = nil, security: WireSecurity = WireSecurity()) throws -> [String: Outcome] {
+        let driver = try WireTargetDriver(target: endpoint, listen: nil, socketType: type, security: security)
         let chosen = try CaseLoader.loadDirectory(root.appendingPathComponent("cases").path).filter {
             driver.reason(notApplying: $0) == nil && (ids?.contains($0.id) ?? true)
         }
@@ -65,5 +65,42 @@ struct WireTargetTests {
         defer { _ = p2.closeInputAndWait(ms: 3000) }
         let seen = try Self.runTarget(broken, d.type, only: [d.caughtBy])[d.caughtBy]
         #expect(seen != nil && seen != .PASS, "\(defect): \(d.caughtBy) was \(seen?.rawValue ?? "not run")")
+    }
+
+    @Test("a PLAIN service: cases that name no mechanism handshake with its credentials, which matter")
+    func plainTarget() throws {
+        let (endpoint, process) = try Self.service("pyzmq_router.py", ["plain", "admin", "secret"])
+        defer { _ = process.closeInputAndWait(ms: 3000) }
+        var security = WireSecurity()
+        security.mechanism = .PLAIN
+        security.username = Array("admin".utf8)
+        security.password = Array("secret".utf8)
+        let right = try Self.runTarget(endpoint, .ROUTER, security: security)
+        #expect(right["wire.socket-type.router.accepts-valid"] == .PASS, "\(right)")
+        #expect(right["wire.plain.hello-malformed-closed"] == .PASS, "a case about a PLAIN server applies")
+        #expect(right["wire.greeting.null-mechanism"] == nil, "a case about NULL does not")
+        #expect(right.values.allSatisfy { $0 == .PASS }, "\(right)")
+        security.password = Array("wrong".utf8)
+        let wrong = try Self.runTarget(endpoint, .ROUTER, only: ["wire.socket-type.router.accepts-valid"], security: security)
+        #expect(wrong["wire.socket-type.router.accepts-valid"] == .FAIL, "refused credentials fail the handshake")
+    }
+
+    @Test("a CURVE service: the suite's client uses its public key; the cases about a CURVE server apply")
+    func curveTarget() throws {
+        let server = CurveCrypto.keyPair()
+        let hex = { (key: [UInt8]) in key.map { String(format: "%02x", $0) }.joined() }
+        let (endpoint, process) = try Self.service("pyzmq_router.py", ["curve", hex(server.secretKey)])
+        defer { _ = process.closeInputAndWait(ms: 3000) }
+        var security = WireSecurity()
+        security.mechanism = .CURVE
+        // As --server-key takes it (hex here; Z85 goes through zmq_z85_decode).
+        security.serverPublicKey = WireSecurity.curveKey(hex(server.publicKey))
+        let outcomes = try Self.runTarget(endpoint, .ROUTER, security: security)
+        for id in ["wire.socket-type.router.accepts-valid", "wire.curve.wrong-server-key-refused", "wire.curve.tampered-cookie-refused"] {
+            #expect(outcomes[id] == .PASS, "\(id): \(outcomes)")
+        }
+        security.serverPublicKey = CurveCrypto.keyPair().publicKey
+        let wrongKey = try Self.runTarget(endpoint, .ROUTER, only: ["wire.socket-type.router.accepts-valid"], security: security)
+        #expect(wrongKey["wire.socket-type.router.accepts-valid"] == .FAIL, "another server key fails the handshake")
     }
 }

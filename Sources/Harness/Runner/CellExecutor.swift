@@ -32,6 +32,10 @@ final class CellExecutor {
     var wirePeers: [String: WirePeer] = [:]
     var wireListeners: [String: WireListener] = [:]
     var wireKeys: [String: CurveCrypto.KeyPair] = [:]
+    /// In `zmqsuite wire`: how the target is secured, and the key pair name that stands for its
+    /// own CURVE server keys in a case about a CURVE server.
+    var wireSecurity = WireSecurity()
+    var targetServerKeyName: String?
     private let transcripts = NIOLockedValueBox<[WireTranscript]>([])
     var events: [String: [ObservedEvent]] = [:]
     /// What steps with several acceptable outcomes actually did, for the record.

@@ -201,6 +201,10 @@ public final class ConformanceRunner: @unchecked Sendable {
             definition: cell.definition, transport: cell.transport, sessions: sessions,
             assignment: assignment, endpoints: endpoints, hostAddresses: cell.placement?.hosts.map(\.address) ?? [])
         executor.trace = cell.trace
+        if let target = sessions.first as? WireTargetSession {
+            executor.wireSecurity = target.driver.security
+            if let subject = cell.definition.declarations.first { executor.targetServerKeyName = target.driver.serverKeyName(of: subject) }
+        }
         var verdict = executor.run()
         executor.closeRaw()
         let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 }

@@ -93,7 +93,11 @@ struct WireCurveKeysStep: StepAction {
     }
 
     func run(_ step: Step, in cell: CellExecutor) throws {
-        let pair = CurveCrypto.keyPair()
+        var pair = CurveCrypto.keyPair()
+        // In `zmqsuite wire`, the pair the case gives its CURVE server is the target's own.
+        if keyName == cell.targetServerKeyName, let known = cell.wireSecurity.serverPublicKey {
+            pair = CurveCrypto.KeyPair(publicKey: known, secretKey: cell.wireSecurity.serverSecretKey ?? Array(repeating: 0, count: CurveCrypto.keySize))
+        }
         cell.wireKeys[keyName] = pair
         cell.keys[keyName] = CurveKeyPair(publicKey: z85(pair.publicKey), secretKey: z85(pair.secretKey))
     }
@@ -105,6 +109,16 @@ struct WireCurveKeysStep: StepAction {
     }
 }
 
+/// A wire step that may name the mechanism its peer speaks; one that does not speaks NULL, or
+/// in `zmqsuite wire` the target's own mechanism.
+protocol WireMechanismNaming {
+    var namesMechanism: Bool { get }
+}
+
+extension WireGreetingStep: WireMechanismNaming { var namesMechanism: Bool { mechanism != nil } }
+extension WireHandshakeStep: WireMechanismNaming { var namesMechanism: Bool { mechanism != nil } }
+extension WireExpectGreetingStep: WireMechanismNaming { var namesMechanism: Bool { mechanism != nil } }
+
 /// A greeting with any field chosen: the peer's way to say the wrong thing first.
 struct WireGreetingStep: StepAction {
     static let name = "wire_greeting"
@@ -113,7 +127,8 @@ struct WireGreetingStep: StepAction {
         "Sends a greeting: `version` 3.1 (default), 3.0, 2.0 or 1.0 (the older ones with `socket_type`/`identity`), any `mechanism` text, `as_server`, a `signature` ({hex}), or only its first `octets`."
     var peer: String
     var version: String
-    var mechanism: String
+    /// nil: NULL, or the target's mechanism in `zmqsuite wire` (see WireMechanismNaming).
+    var mechanism: String?
     var asServer: Int
     var signature: [UInt8]?
     var octets: Int?
@@ -131,7 +146,7 @@ struct WireGreetingStep: StepAction {
             throw try a.required("socket_type").fail("a ZMTP/2.0 greeting names one of \(LegacyGreeting.zmtp20Types.keys.sorted().joined(separator: ", "))")
         }
         return Self(
-            peer: try scope.wirePeer(a), version: version, mechanism: try a["mechanism"]?.string("mechanism") ?? "NULL", asServer: try a.octet("as_server") ?? 0,
+            peer: try scope.wirePeer(a), version: version, mechanism: try a["mechanism"]?.string("mechanism"), asServer: try a.octet("as_server") ?? 0,
             signature: try a["signature"].map { try scope.literalBytes($0) }, octets: try a.positive("octets"), socketType: type,
             identity: Array(try a["identity"]?.string("identity").utf8 ?? "".utf8), withinMs: try a.within())
     }
@@ -147,7 +162,7 @@ struct WireGreetingStep: StepAction {
             try p.sendLegacy(LegacyGreeting.zmtp10(identity: identity), label: "ZMTP/1.0 greeting (identity frame)", timeoutMs: withinMs)
         default:
             let parts = version.split(separator: ".").compactMap { UInt8($0) }
-            var g = ZMTPGreeting(mechanism: mechanism, major: parts[0], minor: parts.count > 1 ? parts[1] : 0)
+            var g = ZMTPGreeting(mechanism: mechanism ?? cell.wireSecurity.mechanism.rawValue, major: parts[0], minor: parts.count > 1 ? parts[1] : 0)
             g.asServer = UInt8(truncatingIfNeeded: asServer)
             if let signature { g.signature = signature }
             if let legacy = try p.sendGreeting(g, octets: octets ?? ZMTPGreeting.size, timeoutMs: withinMs) {
@@ -171,7 +186,8 @@ struct WireHandshakeStep: StepAction {
     var socketType: String?
     var identity: String?
     var properties: [(String, String)]
-    var mechanism: WireHandshake.Mechanism
+    /// nil: NULL, or the target's mechanism and credentials in `zmqsuite wire`.
+    var mechanism: WireHandshake.Mechanism?
     var asServer: Bool
     var minor: UInt8
     var username: String
@@ -197,7 +213,7 @@ struct WireHandshakeStep: StepAction {
         }
         let expect = try a["expect"]?.string("expect") ?? "ready"
         guard ["ready", "refused"].contains(expect) else { throw try a.required("expect").fail("expect '\(expect)': expected ready or refused") }
-        let mechanism = try a["mechanism"]?.enumValue("mechanism", WireHandshake.Mechanism.self) ?? .NULL
+        let mechanism = try a["mechanism"]?.enumValue("mechanism", WireHandshake.Mechanism.self)
         let s = Self(
             peer: try scope.wirePeer(a), socketType: try a["socket_type"]?.string("socket_type"), identity: try a["identity"]?.string("identity"),
             properties: try a["properties"]?.stringPairs("properties") ?? [], mechanism: mechanism, asServer: try a.bool("as_server"),
@@ -213,7 +229,7 @@ struct WireHandshakeStep: StepAction {
     func run(_ step: Step, in cell: CellExecutor) throws {
         let p = try cell.wirePeer(peer, withinMs: withinMs)
         var h = WireHandshake()
-        h.mechanism = mechanism
+        h.mechanism = mechanism ?? .NULL
         h.asServer = asServer
         h.minor = minor
         if let socketType { h.properties.append(("Socket-Type", Array(socketType.utf8))) }
@@ -224,6 +240,10 @@ struct WireHandshakeStep: StepAction {
         if let keys { h.curveKeys = try cell.wireKeyPair(keys) }
         if let serverKey { h.serverKey = try cell.wireKeyPair(serverKey).publicKey }
         h.fault = fault
+        if mechanism == nil { try cell.wireSecurity.apply(to: &h) }
+        let mechanism = h.mechanism
+        let username = String(decoding: h.username, as: UTF8.self)
+        let password = String(decoding: h.password, as: UTF8.self)
         let end: HandshakeEnd
         do { end = try p.handshake(h, timeoutMs: withinMs) } catch let s as WirePeer.Shortfall {
             throw StepProblem.mismatch(expected: expectReady ? "a completed \(mechanism) handshake" : "the handshake refused", seen: s.description)

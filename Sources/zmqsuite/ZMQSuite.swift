@@ -76,7 +76,8 @@ struct RunOptions: ParsableArguments {
     @Flag(
         name: .long,
         help:
-            "Pass every tcp and ipc connection a socket makes through a relay that decodes the ZMTP exchange (greetings, commands, frames, who closed) into each cell's wire log, shown in report.html's details.")
+            "Pass every tcp and ipc connection a socket makes through a relay that decodes the ZMTP exchange (greetings, commands, frames, who closed) into each cell's wire log, shown in report.html's details."
+    )
     var trace = false
 
     var transports: Set<Transport>? { transport.isEmpty ? nil : Set(transport) }
@@ -84,7 +85,9 @@ struct RunOptions: ParsableArguments {
     /// The cells, marked for `--trace` when it is given.
     func traced(_ cells: [Cell]) -> [Cell] {
         guard trace else { return cells }
-        return cells.map { var c = $0; c.trace = true; return c }
+        return cells.map {
+            var c = $0; c.trace = true; return c
+        }
     }
 
     func loadExpectations() throws -> Expectations? {

@@ -109,6 +109,7 @@ public enum HTMLReport {
     /// The wire peer's decoded exchange of a cell, as Autobahn shows its wire log.
     private static func wireLog(_ c: CellResult) -> String {
         guard let lines = c.wire, !lines.isEmpty else { return "" }
-        return "<div class=spec>wire log (→ sent by the suite's peer, or on a traced connection by the connecting socket; ← the other way)</div><pre>\(xml(lines.joined(separator: "\n")))</pre>"
+        return
+            "<div class=spec>wire log (→ sent by the suite's peer, or on a traced connection by the connecting socket; ← the other way)</div><pre>\(xml(lines.joined(separator: "\n")))</pre>"
     }
 }

@@ -245,7 +245,8 @@ public final class ConformanceRunner: @unchecked Sendable {
         let caps = driver.info.capabilities
         if let reason = caps.unsupportedReason(transport: cell.transport) { return "\(driver.info.name): \(reason)" }
         if cell.definition.usesWirePeer, let carried = caps.carriedTransports[cell.transport.rawValue] {
-            return "\(driver.info.name): its \(cell.transport.rawValue) is not \(cell.transport.rawValue) on the wire, so the wire peer cannot reach it; its agent's hello says: \(carried)"
+            return
+                "\(driver.info.name): its \(cell.transport.rawValue) is not \(cell.transport.rawValue) on the wire, so the wire peer cannot reach it; its agent's hello says: \(carried)"
         }
         for type in types where !caps.socketTypes.contains(type.rawValue) {
             return "\(driver.info.name): socket type \(type.rawValue) cannot be created"

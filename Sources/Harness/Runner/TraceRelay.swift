@@ -26,7 +26,9 @@ final class TraceRelay: @unchecked Sendable {
             .childChannelOption(.autoRead, value: false)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 4096, high: 16384))
             .childChannelInitializer { inbound in
-                let n = count.withLockedValue { $0 += 1; return $0 }
+                let n = count.withLockedValue {
+                    $0 += 1; return $0
+                }
                 let log = transcript(n)
                 Self.adjust(open, by: 1, changed)
                 inbound.closeFuture.whenComplete { _ in Self.adjust(open, by: -1, changed) }

@@ -81,7 +81,8 @@ public final class WireTargetDriver: Driver, @unchecked Sendable {
         self.security = security
         let where_ = target ?? listen!
         let transport = where_.hasPrefix("ipc://") ? "ipc" : "tcp"
-        var caps = Capabilities(socketTypes: [socketType.rawValue], transports: [transport: nil], mechanisms: [security.mechanism.rawValue], draftSymbols: [:], zmqHas: [:])
+        var caps = Capabilities(
+            socketTypes: [socketType.rawValue], transports: [transport: nil], mechanisms: [security.mechanism.rawValue], draftSymbols: [:], zmqHas: [:])
         caps.features = []
         // A service that binds has its server options already: cases about such a server apply.
         caps.options = target == nil ? [] : security.serverOptions

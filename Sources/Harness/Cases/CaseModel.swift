@@ -31,6 +31,8 @@ public struct CaseDefinition: Sendable {
     /// The YAML text the case was read from (its whole file), so a worker process can parse
     /// the very same case, wherever it came from.
     public var source: String
+    /// The public bug report(s) the case reproduces, e.g. "libzmq #916".
+    public var bug: String? = nil
 
     /// The spec area: the first component of the id (`reqrep.req.lockstep` -> `reqrep`).
     public var area: String { String(id.split(separator: ".").first ?? Substring(id)) }
@@ -38,9 +40,11 @@ public struct CaseDefinition: Sendable {
     /// Harness features the steps need from a driver (see Capabilities.features).
     public var neededFeatures: Set<Feature> { steps.reduce(into: []) { $0.formUnion($1.action.neededFeatures) } }
 
-    /// Some step speaks ZMTP itself (the wire family): it needs the transport as it really is.
+    /// Some step reaches the implementation's endpoint itself (the wire peer, a fault relay):
+    /// it needs the transport as it really is, not carried over another one.
     public var usesWirePeer: Bool {
-        steps.contains { step in WireSteps.all.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: step.action)) } }
+        let direct = WireSteps.all + [FaultRelayStep.self]
+        return steps.contains { step in direct.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: step.action)) } }
     }
 
     /// Socket options the steps set or read. The harness's own ipv6 (tcp6 cells) is not counted.

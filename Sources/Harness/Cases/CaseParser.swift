@@ -6,7 +6,7 @@ struct CaseParser {
 
     init(file: String) { scope = CaseScope(file: file) }
 
-    static let caseKeys = ["id", "title", "spec", "level", "transports", "requires", "timeout", "steps"]
+    static let caseKeys = ["id", "title", "spec", "bug", "level", "transports", "requires", "timeout", "steps"]
     /// Keys any step may carry beside its name.
     static let commonKeys = ["transports", "level", "expect_error", "expect_one_of", "note"]
 
@@ -39,7 +39,7 @@ struct CaseParser {
             level: try required("level").enumValue("level", Level.self),
             transports: transports, requires: requires,
             timeoutMs: try value("timeout")?.duration("timeout") ?? CaseLoader.defaultCaseTimeoutMs,
-            steps: steps, file: scope.file, line: r.line, source: source)
+            steps: steps, file: scope.file, line: r.line, source: source, bug: try value("bug")?.string("bug"))
     }
 
     /// `spec:` as one line or as a mapping of doc, section and text; returns the line people

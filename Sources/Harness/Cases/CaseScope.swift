@@ -14,6 +14,8 @@ struct CaseScope {
     var variables: Set<String> = []
     var counters: Set<String> = []
     var relays: Set<String> = []
+    /// Relays that do faults (fault_relay).
+    var faultRelays: Set<String> = []
     /// The suite's ZMTP peers (wire_connect, wire_listen).
     var wirePeers: Set<String> = []
     /// Names of routing ids captured by draft steps (SERVER, PEER).

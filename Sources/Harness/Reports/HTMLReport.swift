@@ -63,6 +63,7 @@ public enum HTMLReport {
             h +=
                 "<details id=\"d-\(xml(c.caseId))\" data-area=\"\(xml(c.area))\" data-o=\"\(c.outcome.rawValue)\"><summary><span class=\"\(c.outcome.rawValue)\">\(c.outcome.rawValue)</span> \(xml(c.caseId)) [\(xml(c.transport))] \(xml(c.column))</summary>"
             h += "<div class=spec>\(c.level.rawValue): \(xml(c.spec)) &mdash; \(xml(c.file)):\(c.line)</div>"
+            if let bug = c.bug { h += "<div class=spec>reproduces: \(xml(bug))</div>" }
             if let f = c.failure {
                 h +=
                     "<pre>step \(f.step) (\(xml(f.stepName)), line \(f.line)) after \(String(format: "%.1f", f.elapsedMs)) ms\nexpected: \(xml(f.expected))\nseen:     \(xml(f.seen))</pre>"

@@ -14,7 +14,7 @@ extension CellExecutor {
         let index = traceRelays.count + 1
         let path = ipc ? String(target.dropFirst("ipc://".count)) + ".trace\(index)" : nil
         do {
-            let relay = try TraceRelay(to: target, ipcPath: path, transcript: numberedTranscripts("trace \(index)"))
+            let relay = try ZMTPRelay(to: target, ipcPath: path, transcript: numberedTranscripts("trace \(index)"))
             traceRelays[target] = relay
             return relay.endpoint
         } catch {
@@ -22,14 +22,21 @@ extension CellExecutor {
         }
     }
 
-    /// After teardown: lets the traced connections end (bounded), so the log shows who closed.
+    /// After teardown: lets the relayed connections end (bounded), so the log shows who closed.
     func finishTrace() {
-        for r in traceRelays.values {
+        for r in Array(traceRelays.values) + Array(faultRelays.values) {
             r.stop()
-            if !r.awaitClosed(timeoutMs: 1000) { newTranscript("trace").note("a traced connection was still open 1000 ms after teardown") }
+            if !r.awaitClosed(timeoutMs: 1000) { newTranscript("relay").note("a relayed connection was still open 1000 ms after teardown") }
         }
     }
 
     /// The endpoint a socket connected to for `target` (the relay's when traced), for disconnect.
     func connectedEndpoint(_ target: String) -> String { traceRelays[target]?.endpoint ?? target }
+}
+
+extension CellExecutor {
+    func faultRelay(_ name: String) throws -> ZMTPRelay {
+        guard let r = faultRelays[name] else { throw StepProblem.error("fault relay '\(name)' is not running") }
+        return r
+    }
 }

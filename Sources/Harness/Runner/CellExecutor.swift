@@ -27,7 +27,9 @@ final class CellExecutor {
     var relays: [String: TCPRelay] = [:]
     /// `--trace`: connecting sockets go through a decoding relay, one per target endpoint.
     var trace = false
-    var traceRelays: [String: TraceRelay] = [:]
+    var traceRelays: [String: ZMTPRelay] = [:]
+    /// Relays that do faults, by name (fault_relay).
+    var faultRelays: [String: ZMTPRelay] = [:]
     /// The suite's ZMTP peers and listeners, by name, and every connection's transcript.
     var wirePeers: [String: WirePeer] = [:]
     var wireListeners: [String: WireListener] = [:]

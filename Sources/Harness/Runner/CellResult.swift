@@ -5,6 +5,8 @@ public struct CellResult: Codable, Sendable {
     public var spec: String
     /// The clause, structured (absent in records made before it existed).
     public var clause: SpecKey?
+    /// The public bug report(s) the case reproduces ("libzmq #916"), when it names one.
+    public var bug: String?
     /// Protocol conformance (an RFC) or libzmq API compatibility (a man page).
     public var dimension: Dimension?
     public var level: Level

@@ -130,6 +130,7 @@ public final class ConformanceRunner: @unchecked Sendable {
             implementations: drivers.map { "\($0.info.name) \($0.info.version)" }, outcome: .PASS,
             durationSeconds: 0, detail: "", failure: nil, observations: [], file: c.file, line: c.line)
         result.clause = c.specKey
+        result.bug = c.bug
         result.dimension = Dimension(c.specKey.source)
         switch cell.mode {
         case .pair(let binder, let connector): result.pair = "\(binder.info.name)>\(connector.info.name)"
@@ -246,7 +247,7 @@ public final class ConformanceRunner: @unchecked Sendable {
         if let reason = caps.unsupportedReason(transport: cell.transport) { return "\(driver.info.name): \(reason)" }
         if cell.definition.usesWirePeer, let carried = caps.carriedTransports[cell.transport.rawValue] {
             return
-                "\(driver.info.name): its \(cell.transport.rawValue) is not \(cell.transport.rawValue) on the wire, so the wire peer cannot reach it; its agent's hello says: \(carried)"
+                "\(driver.info.name): its \(cell.transport.rawValue) is not \(cell.transport.rawValue) on the wire, so the wire peer or a fault relay cannot reach it; its agent's hello says: \(carried)"
         }
         for type in types where !caps.socketTypes.contains(type.rawValue) {
             return "\(driver.info.name): socket type \(type.rawValue) cannot be created"

@@ -11,6 +11,7 @@ public enum StepRegistry {
         ("raw", RawSteps.all),
         ("wire", WireSteps.all),
         ("relays", RelaySteps.all),
+        ("faults", FaultSteps.all),
         ("draft", DraftSteps.all),
     ]
 

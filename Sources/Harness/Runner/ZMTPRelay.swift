@@ -63,8 +63,9 @@ final class ZMTPRelay: @unchecked Sendable {
 
     /// Closes with SO_LINGER 0: the peer sees a reset, not an orderly close.
     private static func reset(_ channel: Channel) -> EventLoopFuture<Void> {
-        guard let provider = channel as? SocketOptionProvider else { return channel.close() }
-        return provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).flatMap { channel.close() }.recover { _ in }
+        guard let provider = channel as? SocketOptionProvider else { return channel.close().recover { _ in } }
+        // Closed whatever setting the option did: a fault that leaves the connection up is no fault.
+        return provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).recover { _ in }.flatMap { channel.close() }.recover { _ in }
     }
 
     /// Opens the upstream connection and joins the two halves.
@@ -84,7 +85,7 @@ final class ZMTPRelay: @unchecked Sendable {
         return inbound.pipeline.addHandler(toTarget).flatMap {
             connecting.map { outbound in
                 toTarget.partner = outbound
-                state.add((inbound, outbound))
+                state.add((inbound, outbound, log))
                 if state.fault != .stall { inbound.setOption(.autoRead, value: true).whenComplete { _ in } }
             }.recover { error in
                 log.note("could not reach the target: \(error); the connecting side is closed")
@@ -93,27 +94,31 @@ final class ZMTPRelay: @unchecked Sendable {
         }
     }
 
-    /// Starts a fault (or `.pass` to end one). `reset` and `close` act on the connections open
-    /// now and leave the relay passing.
+    /// Starts a fault (or `.pass` to end one), and returns once the relay does it: a stall has
+    /// stopped every read before the next step runs. `reset` and `close` act on the connections
+    /// open now and leave the relay passing.
     func apply(_ fault: RelayFault) {
         let pairs = state.pairs
+        let channels = pairs.flatMap { [$0.0, $0.1] }
+        for (_, _, log) in pairs { log.note("fault: \(fault)") }
+        var done: [EventLoopFuture<Void>] = []
         switch fault {
         case .reset:
-            for (a, b) in pairs { _ = Self.reset(a); _ = Self.reset(b) }
+            done = channels.map(Self.reset)
             state.fault = .pass
         case .close:
-            for (a, b) in pairs { a.close(promise: nil); b.close(promise: nil) }
+            done = channels.map { $0.close().recover { _ in } }
             state.fault = .pass
         case .stall:
             state.fault = .stall
-            for (a, b) in pairs { a.setOption(.autoRead, value: false).whenComplete { _ in }; b.setOption(.autoRead, value: false).whenComplete { _ in } }
+            done = channels.map { $0.setOption(.autoRead, value: false).recover { _ in } }
         default:
             let wasStalled = state.fault == .stall
             state.fault = fault
-            if wasStalled {
-                for (a, b) in pairs { a.setOption(.autoRead, value: true).whenComplete { _ in }; b.setOption(.autoRead, value: true).whenComplete { _ in } }
-            }
+            if wasStalled { done = channels.map { $0.setOption(.autoRead, value: true).recover { _ in } } }
         }
+        // Called from a cell's thread, never from the relay's event loop.
+        for f in done { try? f.wait() }
     }
 
     /// Connections accepted so far (attempts, including refused ones), with their arrival times.
@@ -135,7 +140,7 @@ private final class RelayState: @unchecked Sendable {
     struct Counts {
         var arrivals: [Double] = []
         var open = 0
-        var pairs: [(Channel, Channel)] = []
+        var pairs: [(Channel, Channel, WireTranscript)] = []
         var fault = RelayFault.pass
     }
     private let box = NIOLockedValueBox(Counts())
@@ -158,8 +163,8 @@ private final class RelayState: @unchecked Sendable {
         return n
     }
     func closed() { update { $0.open -= 1 } }
-    func add(_ pair: (Channel, Channel)) { update { $0.pairs.append(pair) } }
-    var pairs: [(Channel, Channel)] { box.withLockedValue { $0.pairs.filter { $0.0.isActive || $0.1.isActive } } }
+    func add(_ pair: (Channel, Channel, WireTranscript)) { update { $0.pairs.append(pair) } }
+    var pairs: [(Channel, Channel, WireTranscript)] { box.withLockedValue { $0.pairs.filter { $0.0.isActive || $0.1.isActive } } }
     var arrivalTimes: [Double] { box.withLockedValue { $0.arrivals } }
     var fault: RelayFault {
         get { box.withLockedValue { $0.fault } }

@@ -171,7 +171,7 @@ struct RestartStep: StepAction {
         guard let endpoint = cell.bound[socket] else { throw StepProblem.error("socket '\(socket)' is not bound: restart re-binds its endpoint") }
         let old = try cell.id(socket)
         try cell.wrap("set linger=0") { try old.set(.linger, .int(0)) }
-        try cell.wrap("close") { try old.close() }
+        try cell.wrap("zmq_close") { try old.close() }
         try SocketStep(declaration: declaration).run(step, in: cell)
         let fresh = try cell.id(socket)
         // The old listener is released by the library's own thread: EADDRINUSE until then.

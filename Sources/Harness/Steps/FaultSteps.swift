@@ -53,8 +53,7 @@ struct FaultStep: StepAction {
     var forMs: Int?
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        let n = try a.string("relay")
-        guard scope.faultRelays.contains(n) else { throw try a.required("relay").fail("fault relay '\(n)' used before fault_relay makes it") }
+        let n = try scope.faultRelay(a)
         let kind = try a.required("do").enumValue("fault", Kind.self)
         let fault: RelayFault
         switch kind {
@@ -100,8 +99,7 @@ struct FaultExpectArrivalsStep: StepAction {
     var withinMs: Int
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        let n = try a.string("relay")
-        guard scope.faultRelays.contains(n) else { throw try a.required("relay").fail("fault relay '\(n)' used before fault_relay makes it") }
+        let n = try scope.faultRelay(a)
         guard let count = try a.positive("count") else { throw a.fail("fault_expect_arrivals names a positive `count`") }
         return Self(
             relayName: n, count: count, minGapMs: try a["min_gap"].map { try $0.duration("min_gap") }, growing: try a.bool("growing"),
@@ -134,8 +132,7 @@ struct FaultExpectNoArrivalStep: StepAction {
     var withinMs: Int
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
-        let n = try a.string("relay")
-        guard scope.faultRelays.contains(n) else { throw try a.required("relay").fail("fault relay '\(n)' used before fault_relay makes it") }
+        let n = try scope.faultRelay(a)
         return Self(relayName: n, withinMs: try a.within())
     }
 
@@ -187,5 +184,14 @@ struct RestartStep: StepAction {
                 throw StepProblem.error("restart: binding \(endpoint) again failed: \(e.name)")
             }
         }
+    }
+}
+
+extension CaseScope {
+    /// The fault relay a step names under `relay`, made by an earlier step.
+    func faultRelay(_ a: StepArgs) throws -> String {
+        let n = try a.string("relay")
+        guard faultRelays.contains(n) else { throw try a.required("relay").fail("fault relay '\(n)' used before a fault_relay step makes it") }
+        return n
     }
 }

@@ -24,9 +24,8 @@ extension CellExecutor {
 
     /// After teardown: lets the relayed connections end (bounded), so the log shows who closed.
     func finishTrace() {
-        for r in Array(traceRelays.values) + Array(faultRelays.values) {
-            r.stop()
-            if !r.awaitClosed(timeoutMs: 1000) { newTranscript("relay").note("a relayed connection was still open 1000 ms after teardown") }
+        for r in Array(traceRelays.values) + Array(faultRelays.values) where !r.stop(awaitingClosesMs: 1000) {
+            newTranscript("relay").note("a relayed connection was still open 1000 ms after teardown; the relay closed it")
         }
     }
 

@@ -132,7 +132,19 @@ final class ZMTPRelay: @unchecked Sendable {
     @discardableResult
     func awaitClosed(timeoutMs: Int) -> Bool { state.await(timeoutMs: timeoutMs) { $0.open == 0 } }
 
-    func stop() { try? server.close().wait() }
+    /// Stops accepting, lifts any fault so the closes of the sockets' teardown are read, waits
+    /// for them (bounded), then closes whatever is left. Returns false when something was left.
+    @discardableResult
+    func stop(awaitingClosesMs: Int) -> Bool {
+        try? server.close().wait()
+        apply(.pass)
+        let clean = awaitClosed(timeoutMs: awaitingClosesMs)
+        for (a, b, _) in state.pairs {
+            a.close(promise: nil)
+            b.close(promise: nil)
+        }
+        return clean
+    }
 }
 
 /// The relay's shared state: its fault, its connections, the arrivals.

@@ -216,14 +216,7 @@ struct CaseScope {
     static func hexBytes(_ r: YAMLReader) throws -> [UInt8] {
         let text = try r.string("hex").filter { !$0.isWhitespace }
         guard text.count % 2 == 0 else { throw r.fail("hex '\(text)' has an odd number of digits") }
-        var out: [UInt8] = []
-        var i = text.startIndex
-        while i < text.endIndex {
-            let j = text.index(i, offsetBy: 2)
-            guard let b = UInt8(text[i..<j], radix: 16) else { throw r.fail("bad hex '\(text)'") }
-            out.append(b)
-            i = j
-        }
+        guard let out = octets(hex: text) else { throw r.fail("bad hex '\(text)'") }
         return out
     }
 }

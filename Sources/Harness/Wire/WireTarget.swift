@@ -48,16 +48,7 @@ public struct WireSecurity: Sendable {
             var out = [UInt8](repeating: 0, count: 32)
             return zmq_z85_decode(&out, text) == nil ? nil : out
         }
-        guard text.count == 64 else { return nil }
-        var out: [UInt8] = []
-        var i = text.startIndex
-        while i < text.endIndex {
-            let j = text.index(i, offsetBy: 2)
-            guard let b = UInt8(text[i..<j], radix: 16) else { return nil }
-            out.append(b)
-            i = j
-        }
-        return out
+        return text.count == 64 ? octets(hex: text) : nil
     }
 }
 

@@ -25,6 +25,20 @@ public func describeFrames(_ frames: [[UInt8]]) -> String {
     "[" + frames.map(describeFrame).joined(separator: ", ") + "]"
 }
 
+/// Octets from hex digits (an even number of them); nil for anything else.
+func octets(hex text: String) -> [UInt8]? {
+    guard text.count % 2 == 0 else { return nil }
+    var out: [UInt8] = []
+    var i = text.startIndex
+    while i < text.endIndex {
+        let j = text.index(i, offsetBy: 2)
+        guard let b = UInt8(text[i..<j], radix: 16) else { return nil }
+        out.append(b)
+        i = j
+    }
+    return out
+}
+
 func hex(_ bytes: ArraySlice<UInt8>) -> String {
     bytes.map { b in
         let s = String(b, radix: 16)

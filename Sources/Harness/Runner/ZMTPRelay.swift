@@ -104,9 +104,11 @@ final class ZMTPRelay: @unchecked Sendable {
         var done: [EventLoopFuture<Void>] = []
         switch fault {
         case .reset:
+            state.closing = true
             done = channels.map(Self.reset)
             state.fault = .pass
         case .close:
+            state.closing = true
             done = channels.map { $0.close().recover { _ in } }
             state.fault = .pass
         case .stall:
@@ -119,6 +121,7 @@ final class ZMTPRelay: @unchecked Sendable {
         }
         // Called from a cell's thread, never from the relay's event loop.
         for f in done { try? f.wait() }
+        state.closing = false
     }
 
     /// Connections accepted so far (attempts, including refused ones), with their arrival times.
@@ -154,6 +157,8 @@ private final class RelayState: @unchecked Sendable {
         var open = 0
         var pairs: [(Channel, Channel, WireTranscript)] = []
         var fault = RelayFault.pass
+        /// A reset or close fault is closing connections: their ends are the relay's doing.
+        var closing = false
     }
     private let box = NIOLockedValueBox(Counts())
     private let changed = NSCondition()
@@ -181,6 +186,10 @@ private final class RelayState: @unchecked Sendable {
     var fault: RelayFault {
         get { box.withLockedValue { $0.fault } }
         set { update { $0.fault = newValue } }
+    }
+    var closing: Bool {
+        get { box.withLockedValue { $0.closing } }
+        set { update { $0.closing = newValue } }
     }
 
     func await(timeoutMs: Int, until done: (Counts) -> Bool) -> Bool {
@@ -249,7 +258,7 @@ private final class RelayHalf: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         if !decoder.pending.isEmpty { log.record(direction, "part of a frame, then the close", decoder.pending) }
-        if partner?.isActive ?? false { log.note("\(by) closed the connection") }
+        if partner?.isActive ?? false { log.note(state.closing ? "the relay closed the connection (the fault)" : "\(by) closed the connection") }
         partner?.close(promise: nil)
         context.fireChannelInactive()
     }

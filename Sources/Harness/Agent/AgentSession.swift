@@ -3,8 +3,8 @@ import Foundation
 /// A cell's context inside an agent. Each call waits for the agent's answer a little longer
 /// than the operation's own bound.
 final class AgentSession: DriverSession {
-    private let driver: AgentDriver
-    private let link: AgentLink
+    let driver: AgentDriver
+    let link: AgentLink
     private let session: Int
     private static let graceMs = 5000
 

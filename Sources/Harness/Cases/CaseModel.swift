@@ -146,6 +146,8 @@ public enum FrameMatcher: Sendable {
     case any
     case variable(String)
     case capture(String)
+    /// Any frame but the one a variable holds (a new routing id after a reconnection).
+    case notVariable(String)
     case uint64(UInt64)
 }
 
@@ -162,6 +164,9 @@ public struct SocketDecl: Sendable {
     public var monitor: Bool
     /// The host the socket lives on ("a", "b", ...) in cases that need several hosts.
     public var host: String?
+    /// `process: own`: the socket lives in a process of its own (an agent of the same
+    /// implementation), so that a `kill` step can kill -9 it without touching the others.
+    public var ownProcess = false
 }
 
 public struct EndpointRef: Sendable {

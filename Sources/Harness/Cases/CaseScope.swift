@@ -6,6 +6,8 @@ struct CaseScope {
     let file: String
     var sockets: [String: SocketType] = [:]
     var monitored: Set<String> = []
+    /// Sockets declared `process: own` (a kill step may kill their process).
+    var ownProcess: Set<String> = []
     var proxyOwned: Set<String> = []
     var endpoints: Set<String> = []
     var proxies: Set<String> = []
@@ -180,7 +182,7 @@ struct CaseScope {
             switch f.node {
             case .scalar(let s): return .text(s.string)
             case .mapping:
-                let m = try f.mapping("frame matcher", allowed: ["hex", "size", "fill", "prefix", "any", "var", "capture", "u64"])
+                let m = try f.mapping("frame matcher", allowed: ["hex", "size", "fill", "prefix", "any", "var", "not_var", "capture", "u64"])
                 guard let (k, v) = m.first else { throw f.fail("empty frame matcher") }
                 switch k {
                 case "hex": return .bytes(try Self.hexBytes(v))
@@ -190,10 +192,10 @@ struct CaseScope {
                     return .size(try size.int("size"))
                 case "prefix": return .prefix(Array(try v.string("prefix").utf8))
                 case "any": return .any
-                case "var":
-                    let name = try v.string("var")
+                case "var", "not_var":
+                    let name = try v.string(k)
                     guard variables.contains(name) else { throw v.fail("variable '\(name)' used before a recv captures it") }
-                    return .variable(name)
+                    return k == "var" ? .variable(name) : .notVariable(name)
                 case "capture":
                     let name = try v.string("capture")
                     variables.insert(name)

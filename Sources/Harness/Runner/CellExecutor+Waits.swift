@@ -41,6 +41,7 @@ extension CellExecutor {
             case .prefix(let p): if !f.starts(with: p) { return false }
             case .any: break
             case .variable(let v): if variables[v] != f { return false }
+            case .notVariable(let v): if variables[v] == f { return false }
             case .capture(let v): captured[v] = f
             case .uint64(let n):
                 guard f.count == 8 else { return false }
@@ -61,6 +62,7 @@ extension CellExecutor {
                 case .prefix(let p): return describeFrame(p) + "..."
                 case .any: return "<any>"
                 case .variable(let v): return "$" + v + "=" + (variables[v].map(describeFrame) ?? "?")
+                case .notVariable(let v): return "<not $" + v + "=" + (variables[v].map(describeFrame) ?? "?") + ">"
                 case .capture(let v): return "<any, kept as $\(v)>"
                 case .uint64(let n): return "u64(\(n))"
                 }

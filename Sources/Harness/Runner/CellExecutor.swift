@@ -25,6 +25,9 @@ final class CellExecutor {
     /// Monitored sockets by name; kept after close, since the monitor reports the close.
     var monitorIDs: [String: SocketRef] = [:]
     var relays: [String: TCPRelay] = [:]
+    /// `process: own` sockets' processes, by socket name, and the sockets a `kill` ended.
+    var ownSessions: [String: ProcessSession] = [:]
+    var killed: Set<String> = []
     /// `--trace`: connecting sockets go through a decoding relay, one per target endpoint.
     var trace = false
     var traceRelays: [String: ZMTPRelay] = [:]

@@ -208,7 +208,8 @@ public final class ConformanceRunner: @unchecked Sendable {
         }
         var verdict = executor.run()
         executor.closeRaw()
-        let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 }
+        let ownClean = executor.teardownOwnProcesses(timeoutMs: teardownMs)
+        let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 } && ownClean
         executor.finishTrace()
         verdict.wire = executor.wireLog
         // A crash or hang of an implementation makes whatever the steps saw unreliable.

@@ -6,7 +6,7 @@ import Foundation
 /// at the relay, a message, a close.
 enum FaultSteps {
     static let all: [any StepAction.Type] = [
-        FaultRelayStep.self, FaultStep.self, FaultExpectArrivalsStep.self, FaultExpectNoArrivalStep.self, RestartStep.self,
+        FaultRelayStep.self, FaultStep.self, FaultExpectArrivalsStep.self, FaultExpectNoArrivalStep.self, RestartStep.self, KillStep.self,
     ]
 }
 
@@ -151,7 +151,7 @@ struct RestartStep: StepAction {
     static let name = "restart"
     static let keys = ["socket", "within"]
     static let summary =
-        "Closes a bound socket (linger 0) and creates it again with the same type and options, bound to the same endpoint (retrying while the old listener is released, within the bound)."
+        "Closes a bound socket (linger 0; nothing to close after `kill`) and creates it again with the same type and options, bound to the same endpoint (retrying while the old listener is released, within the bound); a `process: own` socket gets a fresh process."
     var socket: String
     var withinMs: Int
 
@@ -166,9 +166,11 @@ struct RestartStep: StepAction {
             throw StepProblem.error("socket '\(socket)' has no declaration to restart from")
         }
         guard let endpoint = cell.bound[socket] else { throw StepProblem.error("socket '\(socket)' is not bound: restart re-binds its endpoint") }
-        let old = try cell.id(socket)
-        try cell.wrap("set linger=0") { try old.set(.linger, .int(0)) }
-        try cell.wrap("zmq_close") { try old.close() }
+        if !cell.killed.contains(socket) {
+            let old = try cell.id(socket)
+            try cell.wrap("set linger=0") { try old.set(.linger, .int(0)) }
+            try cell.wrap("zmq_close") { try old.close() }
+        }
         try SocketStep(declaration: declaration).run(step, in: cell)
         let fresh = try cell.id(socket)
         // The old listener is released by the library's own thread: EADDRINUSE until then.
@@ -184,6 +186,29 @@ struct RestartStep: StepAction {
                 throw StepProblem.error("restart: binding \(endpoint) again failed: \(e.name)")
             }
         }
+    }
+}
+
+/// The hard process fault: the process holding a socket dies at once (no close, no FIN from
+/// the library: the kernel closes its connections), as a crashed or OOM-killed server would.
+struct KillStep: StepAction {
+    static let name = "kill"
+    static let keys = ["socket"]
+    static let summary =
+        "kill -9 of the process holding a `process: own` socket (the kernel closes its connections; the library says nothing); `restart` then starts a fresh process and socket on the same endpoint."
+    var socket: String
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        let s = try scope.socket(a)
+        guard scope.ownProcess.contains(s) else {
+            throw try a.required("socket").fail("kill needs a socket in a process of its own: declare '\(s)' with process: own")
+        }
+        return Self(socket: s)
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        let pid = try cell.killOwnProcess(of: socket)
+        cell.observations.append("line \(step.line) \(Self.name): process \(pid) holding \(socket) killed with SIGKILL")
     }
 }
 

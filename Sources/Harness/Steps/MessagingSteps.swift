@@ -47,7 +47,7 @@ struct RecvStep: StepAction {
     static let name = "recv"
     static let keys = ["socket", "expect", "repeat", "within", "properties"]
     static let summary =
-        "Receives within the bound and checks `expect:` frames or matchers (`{any: true}`, `{prefix: \"x\"}`, `{size: N}`, `{capture: name}`, `{var: name}`, `{u64: N}`); `repeat`; metadata `properties: {User-Id: alice}`."
+        "Receives within the bound and checks `expect:` frames or matchers (`{any: true}`, `{prefix: \"x\"}`, `{size: N}`, `{capture: name}`, `{var: name}`, `{not_var: name}` (any frame but that one), `{u64: N}`); `repeat`; metadata `properties: {User-Id: alice}`."
     var socket: String
     var expect: [FrameMatcher]?
     var repeatCount: Int

@@ -8,9 +8,9 @@ enum SocketSteps {
 
 struct SocketStep: StepAction {
     static let name = "socket"
-    static let keys = ["name", "type", "options", "monitor", "host"]
+    static let keys = ["name", "type", "options", "monitor", "host", "process"]
     static let summary =
-        "Creates `{name, type, options: {...}, monitor: true, host: b}`. Types are PAIR ... STREAM and the draft ones; options are lower-case names (`sndhwm`, `routing_id`, `curve_serverkey`...). `host:` (a to h) puts the socket on that host: the cell then runs on network namespaces."
+        "Creates `{name, type, options: {...}, monitor: true, host: b, process: own}`. Types are PAIR ... STREAM and the draft ones; options are lower-case names (`sndhwm`, `routing_id`, `curve_serverkey`...). `host:` (a to h) puts the socket on that host: the cell then runs on network namespaces. `process: own` puts it in a process of its own (an agent of the same implementation; zmq-agent for in-process libzmq), which `kill` can kill -9."
     var declaration: SocketDecl
 
     static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
@@ -32,9 +32,17 @@ struct SocketStep: StepAction {
             }
             host = label
         }
+        var own = false
+        if let p = a["process"] {
+            guard try p.string("process") == "own" else { throw p.fail("bad process: expected `own` (the socket in a process of its own)") }
+            own = true
+            scope.ownProcess.insert(sname)
+        }
         scope.sockets[sname] = type
         if monitor { scope.monitored.insert(sname) }
-        return Self(declaration: SocketDecl(name: sname, type: type, options: options, monitor: monitor, host: host))
+        var declaration = SocketDecl(name: sname, type: type, options: options, monitor: monitor, host: host)
+        declaration.ownProcess = own
+        return Self(declaration: declaration)
     }
 
     var neededFeatures: Set<Feature> { declaration.monitor ? [.monitor] : [] }
@@ -42,7 +50,7 @@ struct SocketStep: StepAction {
 
     func run(_ step: Step, in cell: CellExecutor) throws {
         let d = declaration
-        let owner = cell.sessions[cell.assignment[d.name] ?? 0]
+        let owner = d.ownProcess ? try cell.openOwnProcess(for: d.name) : cell.sessions[cell.assignment[d.name] ?? 0]
         let s = SocketRef(session: owner, id: try cell.wrap("zmq_socket(\(d.type.rawValue))") { try owner.socket(d.type) })
         cell.sockets[d.name] = s
         cell.socketTypes[d.name] = d.type

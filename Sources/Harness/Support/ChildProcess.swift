@@ -10,12 +10,19 @@ import Foundation
 /// swift-subprocess is async-only; the runner's cells are plain threads.
 public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), which Swift's Glibc module
+    /// does not import.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(sym, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
     private let lock = NSLock()
     private var status: Int32?
 
     /// Starts `executable`; the given descriptors become the child's stdin, stdout and stderr.
-    /// Every other descriptor of ours is close-on-exec (pipes are made with O_CLOEXEC), so
-    /// children started at the same time from other threads do not hold each other's pipes.
+    /// Every other descriptor is closed in the child: ours are close-on-exec (pipes are made
+    /// with O_CLOEXEC), but swift-nio's accepted sockets are not, and a child holding a relay's
+    /// connection keeps it open after the relay closes it (the peer never sees the close).
     public init(
         executable: String, arguments: [String], environment: [String: String]?,
         stdin: Int32, stdout: Int32, stderr: Int32
@@ -26,6 +33,7 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
 
         // The child starts with default SIGPIPE handling even though we ignore it.
         var attributes = posix_spawnattr_t()

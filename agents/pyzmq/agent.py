@@ -24,7 +24,7 @@ TRANSPORTS = ["tcp", "tcp6", "ipc", "ipc-abstract", "inproc", "ws"]
 OPTION_NAMES = ["affinity", "routing_id", "subscribe", "unsubscribe", "rate", "recovery_ivl", "sndbuf", "rcvbuf",
                 "rcvmore", "events", "type", "linger", "reconnect_ivl", "backlog", "reconnect_ivl_max", "maxmsgsize",
                 "sndhwm", "rcvhwm", "multicast_hops", "rcvtimeo", "sndtimeo", "last_endpoint", "router_mandatory",
-                "tcp_keepalive", "immediate", "xpub_verbose", "router_raw", "ipv6", "mechanism", "plain_server",
+                "tcp_keepalive", "tcp_keepalive_cnt", "tcp_keepalive_idle", "tcp_keepalive_intvl", "immediate", "xpub_verbose", "router_raw", "ipv6", "mechanism", "plain_server",
                 "plain_username", "plain_password", "curve_server", "curve_publickey", "curve_secretkey",
                 "curve_serverkey", "probe_router", "req_correlate", "req_relaxed", "conflate", "zap_domain",
                 "router_handover", "connect_routing_id", "handshake_ivl", "xpub_nodrop", "xpub_manual",

@@ -8,6 +8,8 @@ struct CaseScope {
     var monitored: Set<String> = []
     /// Sockets declared `process: own` (a kill step may kill their process).
     var ownProcess: Set<String> = []
+    /// The hosts sockets were placed on (`host:`).
+    var hostLabels: Set<String> = []
     var proxyOwned: Set<String> = []
     var endpoints: Set<String> = []
     var proxies: Set<String> = []

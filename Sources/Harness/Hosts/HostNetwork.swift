@@ -103,6 +103,13 @@ public final class HostNetwork: @unchecked Sendable {
         [Self.ip, "netns", "exec", host.namespace] + argv
     }
 
+    /// Takes a host's link down (a real partition: its peers hear nothing, no reset, no close)
+    /// or up again, restoring the multicast route the link's going down removed.
+    public static func setLink(of host: NamespaceHost, up: Bool) throws {
+        try ip("-n \(host.namespace) link set \(host.interface) \(up ? "up" : "down")")
+        if up { _ = try? ip("-n \(host.namespace) route replace 224.0.0.0/4 dev \(host.interface)") }
+    }
+
     /// Removes every namespace and file this network made (idempotent).
     public func remove() {
         lock.lock(); defer { lock.unlock() }

@@ -12,6 +12,10 @@ final class CellExecutor {
     let endpoints: EndpointAllocator
     /// On hosts: each session's interface address (index-aligned with sessions); else empty.
     let hostAddresses: [String]
+    /// On hosts: the hosts by label, for faults of the network itself (partition).
+    var hosts: [String: NamespaceHost] = [:]
+    /// Hosts whose link a partition took down and has not brought up yet.
+    var partitioned: Set<String> = []
     var sockets: [String: SocketRef] = [:]
     var socketTypes: [String: SocketType] = [:]
     var bound: [String: String] = [:]

@@ -202,11 +202,16 @@ public final class ConformanceRunner: @unchecked Sendable {
             definition: cell.definition, transport: cell.transport, sessions: sessions,
             assignment: assignment, endpoints: endpoints, hostAddresses: cell.placement?.hosts.map(\.address) ?? [])
         executor.trace = cell.trace
+        if let placement = cell.placement {
+            let labels = cell.definition.hosts.isEmpty ? ["a"] : cell.definition.hosts
+            for (label, host) in zip(labels, placement.hosts) { executor.hosts[label] = host }
+        }
         if let target = sessions.first as? WireTargetSession {
             executor.wireSecurity = target.driver.security
             if let subject = cell.definition.declarations.first { executor.targetServerKeyName = target.driver.serverKeyName(of: subject) }
         }
         var verdict = executor.run()
+        executor.healPartitions()
         executor.closeRaw()
         let ownClean = executor.teardownOwnProcesses(timeoutMs: teardownMs)
         let clean = sessions.map { $0.teardown(timeoutMs: teardownMs) }.allSatisfy { $0 } && ownClean

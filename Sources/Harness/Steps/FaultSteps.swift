@@ -6,7 +6,7 @@ import Foundation
 /// at the relay, a message, a close.
 enum FaultSteps {
     static let all: [any StepAction.Type] = [
-        FaultRelayStep.self, FaultStep.self, FaultExpectArrivalsStep.self, FaultExpectNoArrivalStep.self, RestartStep.self, KillStep.self,
+        FaultRelayStep.self, FaultStep.self, FaultExpectArrivalsStep.self, FaultExpectNoArrivalStep.self, RestartStep.self, KillStep.self, PartitionStep.self,
     ]
 }
 
@@ -209,6 +209,50 @@ struct KillStep: StepAction {
     func run(_ step: Step, in cell: CellExecutor) throws {
         let pid = try cell.killOwnProcess(of: socket)
         cell.observations.append("line \(step.line) \(Self.name): process \(pid) holding \(socket) killed with SIGKILL")
+    }
+}
+
+/// A partition of the network itself: the host's link goes down for the whole `for`, so that
+/// heartbeats and TCP keepalive meet a silent network (no reset, no close reaches anyone), then
+/// comes up again. The step lasts the fault's duration, bounded by construction; the link is
+/// brought up at the cell's end whatever happens, and the namespaces go with the run.
+struct PartitionStep: StepAction {
+    static let name = "partition"
+    static let keys = ["host", "for"]
+    static let summary =
+        "Takes a host's link down (a real partition on the namespace hosts: nothing is reset or closed, packets are lost) for `for:`, then up again; the step returns once the link is back."
+    var host: String
+    var forMs: Int
+
+    static func parse(_ a: StepArgs, in scope: inout CaseScope) throws -> Self {
+        let h = try a.string("host")
+        guard scope.hostLabels.contains(h) else {
+            throw try a.required("host").fail("partition names host '\(h)', on which no socket of the case lives (hosts: \(scope.hostLabels.sorted()))")
+        }
+        guard let ms = try a["for"].map({ try $0.duration("for") }), ms > 0 else { throw a.fail("a partition names how long it lasts (`for`)") }
+        return Self(host: h, forMs: ms)
+    }
+
+    func run(_ step: Step, in cell: CellExecutor) throws {
+        guard let h = cell.hosts[host] else {
+            throw StepProblem.error("partition: this cell does not run on hosts (host '\(host)' unknown)")
+        }
+        do { try HostNetwork.setLink(of: h, up: false) } catch { throw StepProblem.error("partition: \(error)") }
+        cell.partitioned.insert(host)
+        let start = monotonicMs()
+        Thread.sleep(forTimeInterval: Double(forMs) / 1000)
+        cell.healPartitions()
+        cell.observations.append("line \(step.line) \(Self.name): \(h.namespace) \(h.interface) down for \(Int(monotonicMs() - start)) ms")
+    }
+}
+
+extension CellExecutor {
+    /// Brings up every link a partition took down (after the step, and at the cell's end).
+    func healPartitions() {
+        for label in partitioned {
+            if let h = hosts[label] { try? HostNetwork.setLink(of: h, up: true) }
+        }
+        partitioned = []
     }
 }
 

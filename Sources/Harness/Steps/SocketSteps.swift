@@ -31,6 +31,7 @@ struct SocketStep: StepAction {
                 throw h.fail("bad host '\(label)': expected a letter from a to h")
             }
             host = label
+            scope.hostLabels.insert(label)
         }
         var own = false
         if let p = a["process"] {

@@ -4,7 +4,7 @@ public enum SocketOption: String, CaseIterable, Sendable {
     case affinity, routing_id, subscribe, unsubscribe, rate, recovery_ivl, sndbuf, rcvbuf
     case rcvmore, events, type, linger, reconnect_ivl, backlog, reconnect_ivl_max, maxmsgsize
     case sndhwm, rcvhwm, multicast_hops, rcvtimeo, sndtimeo, last_endpoint, router_mandatory
-    case tcp_keepalive, immediate, xpub_verbose, router_raw, ipv6, mechanism
+    case tcp_keepalive, tcp_keepalive_cnt, tcp_keepalive_idle, tcp_keepalive_intvl, immediate, xpub_verbose, router_raw, ipv6, mechanism
     case plain_server, plain_username, plain_password
     case curve_server, curve_publickey, curve_secretkey, curve_serverkey
     case probe_router, req_correlate, req_relaxed, conflate, zap_domain, router_handover
@@ -91,6 +91,9 @@ public enum SocketOption: String, CaseIterable, Sendable {
         case .last_endpoint: return 32
         case .router_mandatory: return 33
         case .tcp_keepalive: return 34
+        case .tcp_keepalive_cnt: return 35
+        case .tcp_keepalive_idle: return 36
+        case .tcp_keepalive_intvl: return 37
         case .immediate: return 39
         case .xpub_verbose: return 40
         case .router_raw: return 41

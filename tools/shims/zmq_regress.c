@@ -4,7 +4,12 @@
  *
  *   ZMQ_REGRESS_SEND_DELAY_US=200   every zmq_send / zmq_msg_send first sleeps 200 us
  *   ZMQ_REGRESS_NOOP_OPTION=23      zmq_setsockopt of that option number (23 = ZMQ_SNDHWM)
- *                                   returns 0 without setting anything
+ *                                   returns 0 without setting anything; a comma-separated
+ *                                   list names several (75,76,77: heartbeats never start)
+ *   ZMQ_REGRESS_FORCE_OPTION=18=-1  every new socket gets that int option (18 = ZMQ_RECONNECT_IVL,
+ *                                   -1: reconnection off) and ignores later settings of it
+ *
+ * scripts/recovery-demo uses the last two to show the recovery cases catch broken recovery.
  *
  * Build: cc -shared -fPIC -O2 -o zmq_regress.so zmq_regress.c -ldl
  */
@@ -51,12 +56,61 @@ int zmq_msg_send(zmq_msg_t *msg, void *s, int flags)
     return real(msg, s, flags);
 }
 
+/* Whether `option` is in the comma-separated list of numbers in the variable `name`. */
+static int listed(const char *name, int option)
+{
+    const char *v = getenv(name);
+    while (v && *v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (end == v)
+            return 0;
+        if (n == option)
+            return 1;
+        v = *end == ',' ? end + 1 : end;
+        if (*end != ',')
+            break;
+    }
+    return 0;
+}
+
+/* ZMQ_REGRESS_FORCE_OPTION="N=V": the option number (or -1) and its value. */
+static int forced(int *value)
+{
+    const char *v = getenv("ZMQ_REGRESS_FORCE_OPTION");
+    char *end;
+    if (!v || !*v)
+        return -1;
+    long n = strtol(v, &end, 10);
+    if (*end != '=')
+        return -1;
+    *value = (int)strtol(end + 1, NULL, 10);
+    return (int)n;
+}
+
+static int (*real_setsockopt)(void *, int, const void *, size_t);
+
 int zmq_setsockopt(void *s, int option, const void *value, size_t len)
 {
-    static int (*real)(void *, int, const void *, size_t);
-    if (!real)
-        real = (int (*)(void *, int, const void *, size_t))dlsym(RTLD_NEXT, "zmq_setsockopt");
-    if (option == env_long("ZMQ_REGRESS_NOOP_OPTION", -1))
+    if (!real_setsockopt)
+        real_setsockopt = (int (*)(void *, int, const void *, size_t))dlsym(RTLD_NEXT, "zmq_setsockopt");
+    int forced_value;
+    if (listed("ZMQ_REGRESS_NOOP_OPTION", option) || option == forced(&forced_value))
         return 0;
-    return real(s, option, value, len);
+    return real_setsockopt(s, option, value, len);
+}
+
+void *zmq_socket(void *context, int type)
+{
+    static void *(*real)(void *, int);
+    if (!real)
+        real = (void *(*)(void *, int))dlsym(RTLD_NEXT, "zmq_socket");
+    if (!real_setsockopt)
+        real_setsockopt = (int (*)(void *, int, const void *, size_t))dlsym(RTLD_NEXT, "zmq_setsockopt");
+    void *s = real(context, type);
+    int value;
+    int option = forced(&value);
+    if (s && option >= 0)
+        real_setsockopt(s, option, &value, sizeof value);
+    return s;
 }

@@ -47,6 +47,9 @@ public struct CaseDefinition: Sendable {
         return steps.contains { step in direct.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: step.action)) } }
     }
 
+    /// A step takes a host's link down: the cell must have its hosts to itself.
+    public var partitionsHosts: Bool { steps.contains { $0.action is PartitionStep } }
+
     /// Socket options the steps set or read. The harness's own ipv6 (tcp6 cells) is not counted.
     public var neededOptions: Set<String> { Set(steps.flatMap { $0.action.optionsUsed.map(\.rawValue) }) }
 

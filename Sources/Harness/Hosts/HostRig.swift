@@ -61,3 +61,27 @@ public final class HostRig: @unchecked Sendable {
             assignment: Dictionary(uniqueKeysWithValues: c.socketNames.map { ($0, c.binders.contains($0) ? 0 : 1) }))
     }
 }
+
+/// Shared use of the hosts by cells, or sole use by a cell that partitions one. Not owned by a
+/// thread: the runner releases it for a cell whose thread it had to abandon.
+final class HostUseLock: @unchecked Sendable {
+    private let changed = NSCondition()
+    private var sharers = 0
+    private var sole = false
+
+    func acquire(exclusive: Bool) {
+        changed.lock()
+        defer { changed.unlock() }
+        while sole || (exclusive && sharers > 0) { changed.wait() }
+        if exclusive { sole = true } else { sharers += 1 }
+    }
+
+    func release(exclusive: Bool) {
+        changed.lock()
+        if exclusive { sole = false } else { sharers -= 1 }
+        changed.broadcast()
+        changed.unlock()
+    }
+}
+
+let hostUse = HostUseLock()

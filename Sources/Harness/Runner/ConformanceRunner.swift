@@ -148,6 +148,12 @@ public final class ConformanceRunner: @unchecked Sendable {
             // The worker's own watchdog fires first; this bound catches a worker that hangs whole.
             return pool.run(cell, base: result, boundMs: c.timeoutMs + 2 * teardownMs)
         }
+        // The hosts are shared by the run's hosted cells: one that partitions a host runs alone.
+        // Taken before the cell's clock starts, and given back by this thread even if the
+        // cell's own thread hangs.
+        let exclusive = cell.definition.partitionsHosts
+        if cell.placement != nil { hostUse.acquire(exclusive: exclusive) }
+        defer { if cell.placement != nil { hostUse.release(exclusive: exclusive) } }
         let start = monotonicMs()
         let box = LockedValue<CellVerdict>()
         let done = DispatchSemaphoreBox()

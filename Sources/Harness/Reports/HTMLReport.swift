@@ -58,7 +58,9 @@ public enum HTMLReport {
             }
             h += "</tr>\n"
         }
-        h += "</tbody></table>\n<h2>Cells that did not pass</h2>\n"
+        h += "</tbody></table>\n"
+        if let recovery = RecoveryMatrix(record) { h += recovery.html }
+        h += "<h2>Cells that did not pass</h2>\n"
         for c in record.cells where c.outcome != .PASS {
             h +=
                 "<details id=\"d-\(xml(c.caseId))\" data-area=\"\(xml(c.area))\" data-o=\"\(c.outcome.rawValue)\"><summary><span class=\"\(c.outcome.rawValue)\">\(c.outcome.rawValue)</span> \(xml(c.caseId)) [\(xml(c.transport))] \(xml(c.column))</summary>"

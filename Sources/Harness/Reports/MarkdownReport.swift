@@ -37,6 +37,7 @@ public enum MarkdownReport {
                 md += "\n"
             }
         }
+        if let recovery = RecoveryMatrix(record) { md += recovery.markdown }
         let transports = Transport.allCases.map(\.rawValue).filter { t in record.cells.contains { $0.transport == t } }
         md += "## By area\n\n| area | " + transports.joined(separator: " | ") + " |\n|---|" + transports.map { _ in "---" }.joined(separator: "|") + "|\n"
         for (area, cells) in Dictionary(grouping: record.cells, by: \.area).sorted(by: { $0.key < $1.key }) {

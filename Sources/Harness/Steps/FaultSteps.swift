@@ -172,6 +172,7 @@ struct RestartStep: StepAction {
             try cell.wrap("zmq_close") { try old.close() }
         }
         try SocketStep(declaration: declaration).run(step, in: cell)
+        cell.killed.remove(socket)
         let fresh = try cell.id(socket)
         // The old listener is released by the library's own thread: EADDRINUSE until then.
         let deadline = monotonicMs() + Double(withinMs)

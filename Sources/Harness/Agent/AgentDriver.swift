@@ -58,7 +58,10 @@ public final class AgentDriver: Driver, @unchecked Sendable {
         started.append(probe)
     }
 
-    public func openSession() throws -> DriverSession {
+    public func openSession() throws -> DriverSession { try openAgentSession() }
+
+    /// A session on a pooled agent process, or on a fresh one.
+    func openAgentSession() throws -> AgentSession {
         lock.lock()
         let pooled = idle.popLast()
         lock.unlock()
@@ -70,7 +73,7 @@ public final class AgentDriver: Driver, @unchecked Sendable {
         return try open(AgentLink(process: try spawn()))
     }
 
-    private func open(_ link: AgentLink) throws -> DriverSession {
+    private func open(_ link: AgentLink) throws -> AgentSession {
         let reply = try link.call(AgentRequest(.sessionOpen), timeoutMs: 10000)
         guard let session = reply.session else { throw AgentError.protocolError("session_open gave no session") }
         return AgentSession(driver: self, link: link, session: session)

@@ -6,20 +6,20 @@ protocol ProcessSession: DriverSession {
     var processID: Int32 { get }
     /// Kills that process with SIGKILL and waits for it to be reaped; the session is spent.
     func killProcess()
-    /// A fresh session of the same implementation in a process of its own.
+}
+
+/// A session that can start a sibling of the same implementation in a process of its own.
+protocol OwnProcessSource: DriverSession {
     func ownProcessSession() throws -> ProcessSession
 }
 
-extension AgentSession: ProcessSession {
+extension AgentSession: ProcessSession, OwnProcessSource {
     var processID: Int32 { link.process.pid }
     func killProcess() { link.process.kill() }
-    func ownProcessSession() throws -> ProcessSession {
-        guard let s = try driver.openSession() as? ProcessSession else { throw AgentError.protocolError("an agent session that is not one") }
-        return s
-    }
+    func ownProcessSession() throws -> ProcessSession { try driver.openAgentSession() }
 }
 
-extension LibzmqSession {
+extension LibzmqSession: OwnProcessSource {
     /// In-process libzmq cannot kill one socket's process: its own process is zmq-agent
     /// (next to this executable), which drives the same libzmq.
     static let ownProcessDriver: Result<AgentDriver, Error> = Result {
@@ -29,27 +29,19 @@ extension LibzmqSession {
         }
         return try AgentDriver(name: "libzmq (zmq-agent)", command: [exe])
     }
+
+    func ownProcessSession() throws -> ProcessSession { try Self.ownProcessDriver.get().openAgentSession() }
 }
 
 extension CellExecutor {
     /// Opens the process of its own a `process: own` socket lives in.
     func openOwnProcess(for socket: String) throws -> DriverSession {
         let base = sessions[assignment[socket] ?? 0]
+        guard let source = base as? OwnProcessSource else {
+            throw StepProblem.unsupported("\(type(of: base)) cannot put a socket in a process of its own")
+        }
         let session: ProcessSession
-        do {
-            if let agent = base as? ProcessSession {
-                session = try agent.ownProcessSession()
-            } else if base is LibzmqSession {
-                guard let s = try LibzmqSession.ownProcessDriver.get().openSession() as? ProcessSession else {
-                    throw AgentError.protocolError("an agent session that is not one")
-                }
-                session = s
-            } else {
-                throw StepProblem.unsupported("\(type(of: base)) cannot put a socket in a process of its own")
-            }
-        } catch let p as StepProblem {
-            throw p
-        } catch {
+        do { session = try source.ownProcessSession() } catch {
             throw StepProblem.error("starting a process of its own for '\(socket)': \(error)")
         }
         ownSessions[socket] = session

@@ -208,10 +208,7 @@ public final class ConformanceRunner: @unchecked Sendable {
             definition: cell.definition, transport: cell.transport, sessions: sessions,
             assignment: assignment, endpoints: endpoints, hostAddresses: cell.placement?.hosts.map(\.address) ?? [])
         executor.trace = cell.trace
-        if let placement = cell.placement {
-            let labels = cell.definition.hosts.isEmpty ? ["a"] : cell.definition.hosts
-            for (label, host) in zip(labels, placement.hosts) { executor.hosts[label] = host }
-        }
+        for host in cell.placement?.hosts ?? [] { executor.hosts[host.label] = host }
         if let target = sessions.first as? WireTargetSession {
             executor.wireSecurity = target.driver.security
             if let subject = cell.definition.declarations.first { executor.targetServerKeyName = target.driver.serverKeyName(of: subject) }

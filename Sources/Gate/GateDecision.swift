@@ -3,20 +3,22 @@ import Harness
 
 /// How far a metric may move before it counts, by kind or by metric name (exact or glob).
 public struct Thresholds: Sendable {
-    public var byKind: [String: Double] = ["throughput": 0.05, "latency-p50": 0.10, "latency-p99": 0.10]
+    public var byKind: [String: Double] = ["throughput": 0.05, "latency-p50": 0.10, "latency-p99": 0.10, "instructions": 0.01]
     public var byName: [(pattern: String, fraction: Double)] = []
 
     public init() {}
 
-    public func fraction(for m: Metric) -> Double {
-        if let hit = byName.last(where: { fnmatch($0.pattern, m.name, 0) == 0 }) { return hit.fraction }
-        return byKind[m.kind] ?? 0.10
+    public func fraction(for m: Metric) -> Double { fraction(kind: m.kind, name: m.name) }
+
+    public func fraction(kind: String, name: String) -> Double {
+        if let hit = byName.last(where: { fnmatch($0.pattern, name, 0) == 0 }) { return hit.fraction }
+        return byKind[kind] ?? 0.10
     }
 
     /// Parses `KEY=PERCENT` flags: KEY a kind (throughput, latency-p50, latency-p99) or a
     /// metric name or glob ('throughput tcp *'); PERCENT like 5, 5% or 0.5%.
-    public static func parse(_ specs: [String]) throws -> Thresholds {
-        var t = Thresholds()
+    public static func parse(_ specs: [String], defaults: Thresholds = Thresholds()) throws -> Thresholds {
+        var t = defaults
         for spec in specs {
             guard let eq = spec.lastIndex(of: "=") else {
                 throw GateError.unreadable("--threshold \(spec): expected KEY=PERCENT, e.g. throughput=5% or 'latency-p99 tcp *=15%'")
@@ -39,6 +41,8 @@ public struct GatePolicy: Sendable {
     public var alpha = 0.01
     /// A cell or metric of the baseline that the current run lacks: a regression unless allowed.
     public var allowMissing = false
+    /// A metric whose smallest detectable change exceeds its threshold fails the gate.
+    public var failBlind = false
     public init() {}
 }
 
@@ -72,6 +76,13 @@ public struct MetricFinding: Codable, Sendable {
     public var noiseBand: Double = 0
     public var verdict: Verdict
     public var note: String
+    /// Trials (or pairs) on the smaller side.
+    public var trials: Int?
+    /// The smallest change (a fraction) this comparison detects at its alpha, with power
+    /// 0.8, from the measured noise and the trial count; nil: none at all (too few trials).
+    public var smallestDetectable: Double?
+    /// The smallest detectable change exceeds the threshold: "unchanged" here proves little.
+    public var blind = false
 
     /// "-12.3%" in the metric's own sense (negative = worse, whatever the unit).
     public var change: String {
@@ -84,6 +95,10 @@ public struct MetricFinding: Codable, Sendable {
 public struct GateReport: Codable, Sendable {
     public var schemaVersion = 1
     public var kind = "gate"
+    /// "baseline" (a stored record against now) or "ab" (two implementations paired in one run).
+    public var mode = "baseline"
+    /// Blind metrics count as regressions (--fail-blind).
+    public var failBlind = false
     public var suite: String
     public var baselineRevision: String
     public var currentRevision: String
@@ -96,6 +111,19 @@ public struct GateReport: Codable, Sendable {
     public var regressions: [String] {
         cells.filter { $0.verdict == .regression || $0.verdict == .missing }.map { "cell \($0.key): \($0.before) -> \($0.after)" }
             + metrics.filter { $0.verdict == .regression || $0.verdict == .missing }.map { "metric \($0.name): \($0.note)" }
+            + (failBlind ? blind.map { "metric \($0.name): blind (--fail-blind): \(Self.detectable($0))" } : [])
+    }
+
+    /// Gated metrics that cannot see a change of their threshold's size.
+    public var blind: [MetricFinding] { metrics.filter { $0.blind && $0.verdict != .context && $0.verdict != .missing } }
+
+    public var blindWarnings: [String] {
+        blind.map { "blind: \($0.name) (\(Self.detectable($0))); its \"unchanged\" proves little: add trials or quiet the machine" }
+    }
+
+    static func detectable(_ m: MetricFinding) -> String {
+        guard let s = m.smallestDetectable else { return "too few trials for any change to be significant" }
+        return String(format: "smallest detectable change %.1f%% > threshold %.1f%%", s * 100, m.threshold * 100)
     }
 
     public var passed: Bool { regressions.isEmpty }
@@ -130,7 +158,7 @@ public enum Gatekeeper {
                 name: name, kind: m.kind, unit: m.unit, currentMedian: m.trials.isEmpty ? nil : m.median,
                 threshold: policy.thresholds.fraction(for: m), verdict: .new, note: "not in the baseline")
         }
-        return GateReport(
+        var report = GateReport(
             suite: current.suite, baselineRevision: baseline.environment.gitRevision,
             currentRevision: current.environment.gitRevision,
             warnings: warnings(baseline, current, policy), implementationChanges: comparison.versionChanges,
@@ -138,6 +166,9 @@ public enum Gatekeeper {
             policy: "regression: beyond "
                 + policy.thresholds.byKind.sorted { $0.key < $1.key }.map { "\($0.key) \(Int(($0.value * 100).rounded()))%" }.joined(separator: ", ")
                 + " and one-sided Mann-Whitney p < \(policy.alpha)")
+        report.failBlind = policy.failBlind
+        report.warnings += report.blindWarnings
+        return report
     }
 
     /// A second opinion on the metrics a first measurement called regressions: each is judged
@@ -178,8 +209,16 @@ public enum Gatekeeper {
             f.note = "the baseline could not measure it: \(b.error ?? "no trials")"
             return f
         }
+        if b.kind == "instructions" {
+            return DeterministicMetric.judge(
+                name: b.name, unit: b.unit, before: b.trials, after: c.trials, threshold: threshold, error: nil, labels: ("baseline", "now"))
+        }
         let ratio = c.median / b.median
         f.noiseBand = max(b.passSpread, c.passSpread)
+        f.trials = min(b.trials.count, c.trials.count)
+        // What this comparison can see: the test's own reach, or the noise band the threshold widens to.
+        f.smallestDetectable = Statistics.smallestDetectableTwoSample(b.trials, c.trials, alpha: policy.alpha).map { max($0, f.noiseBand) }
+        f.blind = b.gated && (f.smallestDetectable.map { $0 > threshold } ?? true)
         let limit = max(threshold, f.noiseBand)
         let limitText =
             limit > threshold

@@ -16,12 +16,16 @@ public struct GateRecord: Codable, Sendable {
     /// The perf set measured several times in a row: how much a figure moves from one pass to
     /// the next is the machine's own noise, which no threshold below it can tell from a change.
     public var perfPasses: [PerfRecord]
+    /// Instructions per message and per round trip counted under callgrind (kind
+    /// "instructions"), when the record was made with them.
+    public var instructions: [Metric]?
 
-    public init(suite: String, build: String, conformance: RunRecord, perfPasses: [PerfRecord]) {
+    public init(suite: String, build: String, conformance: RunRecord, perfPasses: [PerfRecord], instructions: [Metric]? = nil) {
         self.suite = suite
         self.build = build
         self.conformance = conformance
         self.perfPasses = perfPasses
+        self.instructions = instructions
     }
 
     public var environment: RunEnvironment { conformance.environment }
@@ -43,7 +47,7 @@ public struct GateRecord: Codable, Sendable {
                 }
             }
         }
-        return order.map { byName[$0]! }
+        return order.map { byName[$0]! } + (instructions ?? [])
     }
 
     public static func load(_ path: String) throws -> GateRecord {
@@ -133,7 +137,7 @@ extension Metric {
     }
 
     /// This metric as one pass: its median is the pass's median.
-    var withPassMedian: Metric {
+    public var withPassMedian: Metric {
         var m = self
         m.passMedians = trials.isEmpty ? [] : [Trials.median(of: trials)]
         return m

@@ -47,4 +47,32 @@ public enum GateSuite: String, CaseIterable, Sendable {
         }
         return records
     }
+
+    /// The A/B set: push-pull throughput over every perf transport, req-rep latency over tcp
+    /// (full: also inproc, and 1 KiB and 64 KiB).
+    public var pairedJobs: [PairedJob] {
+        sizes.flatMap { size in PerfPlan.transports.map { PairedJob(.throughput, $0, size: size) } }
+            + sizes.flatMap { size in (self == .quick ? [Transport.tcp] : [.inproc, .tcp]).map { PairedJob(.latency, $0, size: size) } }
+    }
+
+    /// What instruction counts are taken for: 64 B throughput and latency over tcp.
+    public static let countedJobs = [PairedJob(.throughput, .tcp, size: 64), PairedJob(.latency, .tcp, size: 64)]
+
+    /// Instructions per message and per round trip of the agent `command` (named `name`), as
+    /// gate metrics whose trials are the repeated counts.
+    public static func measureInstructions(command: [String], name: String, log: (String) -> Void) -> [Metric] {
+        countedJobs.map { job in
+            log("instructions: \(job.label) (\(name), under callgrind)")
+            let metricName = "instructions \(job.label) \(name)"
+            let unit = job.kind == .throughput ? "instr/msg" : "instr/round trip"
+            do {
+                let counts = try InstructionCounter().perItem(command: command, name: name, job: job)
+                return Metric(name: metricName, kind: "instructions", unit: unit, direction: .smallerIsBetter, gated: true, trials: counts, error: nil).withPassMedian
+            } catch {
+                log("  failed: \(error)")
+                return Metric(name: metricName, kind: "instructions", unit: unit, direction: .smallerIsBetter, gated: true, trials: [], error: "\(error)")
+                    .withPassMedian
+            }
+        }
+    }
 }

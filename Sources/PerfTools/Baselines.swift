@@ -160,22 +160,27 @@ enum Baselines {
         return samples
     }
 
-    /// A producer thread copies `count` buffers into a locked queue a consumer drains.
+    /// A producer thread copies each of `count` buffers into a locked queue; a consumer drains
+    /// it and copies each out into its own buffer: the two copies a zmq_send/zmq_recv pair
+    /// makes. (Pushing one array `count` times would copy nothing: Swift arrays share storage
+    /// until written, and 64 KiB messages then "moved" at terabytes per second.)
     static func queueThroughput(size: Int, count: Int) -> Int64 {
         let q = Channel()
         let box = ElapsedBox()
         let done = DispatchSemaphore(value: 0)
         Thread {
             var start: Int64 = 0
+            var received = [UInt8](repeating: 0, count: size)
             for i in 0..<count {
-                _ = q.pop()
+                let item = q.pop()
+                received.withUnsafeMutableBytes { to in item.withUnsafeBytes { from in to.copyMemory(from: from) } }
                 if i == 0 { start = SwiftLoops.nowNs() }
             }
             box.value = SwiftLoops.nowNs() - start
             done.signal()
         }.start()
-        let payload = [UInt8](repeating: 0, count: size)
-        for _ in 0..<count { q.push(payload) }
+        let payload = [UInt8](repeating: 1, count: size)
+        for _ in 0..<count { q.push(payload.withUnsafeBytes { [UInt8]($0) }) }
         done.wait()
         return box.value
     }
@@ -209,7 +214,8 @@ private final class HandOff: @unchecked Sendable {
 
     func roundTrip() {
         cond.lock()
-        request = payload
+        // A fresh copy each way (see queueThroughput: assigning an array copies nothing).
+        request = payload.withUnsafeBytes { [UInt8]($0) }
         cond.broadcast()
         while reply == nil { cond.wait() }
         reply = nil
@@ -219,7 +225,7 @@ private final class HandOff: @unchecked Sendable {
     func echo() {
         cond.lock()
         while request == nil { cond.wait() }
-        reply = request
+        reply = request!.withUnsafeBytes { [UInt8]($0) }
         request = nil
         cond.broadcast()
         cond.unlock()

@@ -5,6 +5,10 @@ import Histogram
 public struct LatencySummary: Codable, Sendable {
     public var count: UInt64
     public var minUs, p50Us, p90Us, p99Us, p999Us, p9999Us, maxUs, meanUs: Double
+    /// The histogram itself, while measuring (merged over trials; exported as .hgrm); not in records.
+    public var histogram: Histogram<UInt64>?
+
+    private enum CodingKeys: String, CodingKey { case count, minUs, p50Us, p90Us, p99Us, p999Us, p9999Us, maxUs, meanUs }
 
     public init(samplesNs: [Int64], expectedIntervalNs: UInt64? = nil) {
         var h = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
@@ -13,6 +17,33 @@ public struct LatencySummary: Codable, Sendable {
             // Fixed-rate runs: correct for coordinated omission (stalls hide the requests not sent).
             if let interval = expectedIntervalNs { _ = h.recordCorrectedValue(v, expectedInterval: interval) } else { _ = h.record(v) }
         }
+        self.init(histogram: h)
+    }
+
+    /// Every round trip of several trials in one histogram: the tail percentiles of all of
+    /// them (a trial's p99 rests on a hundredth of its samples; the merged one on all).
+    public static func merged(_ trials: [LatencySummary]) -> LatencySummary? {
+        guard var h = trials.first?.histogram else { return nil }
+        for t in trials.dropFirst() { if let other = t.histogram { h.add(other) } }
+        return LatencySummary(histogram: h)
+    }
+
+    /// The percentile distribution in HdrHistogram's .hgrm text (values in microseconds).
+    public var hgrm: String? {
+        guard let histogram else { return nil }
+        var text = ""
+        histogram.outputPercentileDistribution(to: &text, outputValueUnitScalingRatio: 1000)
+        return text
+    }
+
+    /// Points of the percentile curve (percentile, µs), five per halving of the tail.
+    public var distribution: [PercentilePoint] {
+        guard let histogram else { return [] }
+        return histogram.percentiles(ticksPerHalfDistance: 5).map { PercentilePoint(percentile: $0.percentileLevelIteratedTo, us: Double($0.value) / 1000) }
+    }
+
+    public init(histogram h: Histogram<UInt64>) {
+        histogram = h
         let us = { (ns: UInt64) in Double(ns) / 1000 }
         count = h.totalCount
         minUs = us(h.min)
@@ -73,6 +104,12 @@ public struct Trials: Codable, Sendable {
     }
 }
 
+/// A point of a latency percentile curve.
+public struct PercentilePoint: Codable, Sendable {
+    public var percentile: Double
+    public var us: Double
+}
+
 /// One measured configuration.
 public struct PerfResult: Codable, Sendable {
     public var kind: String  // "latency" or "throughput"
@@ -81,8 +118,11 @@ public struct PerfResult: Codable, Sendable {
     public var pattern: String
     public var size: Int
     public var count: Int
-    /// Latency: the median p50 over trials, and the last trial's full percentiles.
+    /// Latency: percentiles of every round trip of every trial (histograms merged), each
+    /// trial's own, the per-trial p50 and p99 (their spread is the noise), and the curve.
     public var latency: LatencySummary?
+    public var latencyTrials: [LatencySummary]?
+    public var latencyDistribution: [PercentilePoint]?
     public var latencyP50Us: Trials?
     public var latencyP99Us: Trials?
     /// Throughput at the receiver.

@@ -62,7 +62,7 @@ public struct PerfRunner: Sendable {
 
     /// The count for one subject: `count`, or fewer when a probe says it would take longer
     /// than trialSeconds (at least `floor`, which keeps percentiles meaningful).
-    private func calibrated(_ count: Int, floor: Int, secondsPerItem probe: () throws -> Double) rethrows -> Int {
+    func calibrated(_ count: Int, floor: Int, secondsPerItem probe: () throws -> Double) rethrows -> Int {
         guard let target = trialSeconds, count > floor else { return count }
         let perItem = try probe()
         return min(count, max(floor, Int(target / max(perItem, 1e-9))))
@@ -105,7 +105,7 @@ public struct PerfRunner: Sendable {
         return try a.call(request, timeoutMs: 120_000)
     }
 
-    private func latencyTrial(_ subject: Subject, transport: Transport, pattern: LatencyPattern, size: Int, count: Int) throws -> LatencySummary {
+    func latencyTrial(_ subject: Subject, transport: Transport, pattern: LatencyPattern, size: Int, count: Int) throws -> LatencySummary {
         let endpoints = EndpointAllocator(cellTag: "perf")
         defer { endpoints.cleanup() }
         let expected = rate == nil ? nil : UInt64(intervalNs)
@@ -153,7 +153,7 @@ public struct PerfRunner: Sendable {
         }
     }
 
-    private func throughputTrial(_ subject: Subject, transport: Transport, pattern: ThroughputPattern, size: Int, count: Int) throws -> Double {
+    func throughputTrial(_ subject: Subject, transport: Transport, pattern: ThroughputPattern, size: Int, count: Int) throws -> Double {
         let endpoints = EndpointAllocator(cellTag: "perf")
         defer { endpoints.cleanup() }
         let elapsed: Int64
@@ -234,9 +234,11 @@ public struct PerfRunner: Sendable {
         return subjects.indices.map { i in
             var (name, patternName) = names(subjects[i], pattern.name, raw: "ping-pong")
             if let rate { patternName += " @\(Int(rate))/s" }
+            let merged = LatencySummary.merged(runs[i])
             var r = PerfResult(
                 kind: "latency", implementation: name, transport: transport.rawValue, pattern: patternName, size: size, count: counts[i],
-                latency: runs[i].last, latencyP50Us: Trials(runs[i].map(\.p50Us)), latencyP99Us: Trials(runs[i].map(\.p99Us)))
+                latency: merged, latencyTrials: runs[i], latencyDistribution: merged?.distribution, latencyP50Us: Trials(runs[i].map(\.p50Us)),
+                latencyP99Us: Trials(runs[i].map(\.p99Us)))
             // vs raw: raw p50 over this one (1.0 = as fast as the transport); vs C: this p50 over C's.
             (r.ratioToBaseline, _) = Self.ratios(i, subjects, runs) { mine, raw in raw.p50Us / max(mine.p50Us, 1e-9) }
             (_, r.ratioToC) = Self.ratios(i, subjects, runs) { mine, c in mine.p50Us / max(c.p50Us, 1e-9) }

@@ -11,7 +11,7 @@ extension GateSuite {
     /// to `directory` as cells finish, so an interrupted gate keeps what it measured.
     /// Multicast cells run on hosts with `agent` (zmq-agent) inside; without it or without root
     /// they are UNSUPPORTED, in the baseline as now.
-    func measure(cases: CatalogueOptions, jobs: Int, directory: String, passes: Int = GateSuite.passes, agent: [String]?) throws -> GateRecord {
+    func measure(cases: CatalogueOptions, jobs: Int, directory: String, passes: Int = GateSuite.passes, agent: [String]?, instructions: Bool) throws -> GateRecord {
         let definitions = try cases.load()
         guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start workers") }
         let pool = WorkerPool(executable: exe)
@@ -28,7 +28,12 @@ extension GateSuite {
             FileHandle.standardError.write(Data("zmqsuite: interrupted; the finished cells are in \(directory)/conformance\n".utf8))
             throw ExitCode(130)
         }
-        return GateRecord(
-            suite: rawValue, build: Self.build, conformance: conformance, perfPasses: measurePerf(passes: passes, environment: conformance.environment, log: printError))
+        let perf = measurePerf(passes: passes, environment: conformance.environment, log: printError)
+        var counts: [Metric]?
+        if instructions {
+            guard let agent else { throw ValidationError("--instructions: zmq-agent is not in the registry, so there is nothing to count") }
+            counts = GateSuite.measureInstructions(command: agent, name: "zmq-agent", log: printError)
+        }
+        return GateRecord(suite: rawValue, build: Self.build, conformance: conformance, perfPasses: perf, instructions: counts)
     }
 }

@@ -96,6 +96,20 @@ struct GateTests {
         #expect(m.verdict == .unchanged)
         #expect(m.noiseBand > 0.25)
         #expect(m.note.contains("widened"))
+        #expect(m.blind, "a 5% threshold widened to 30% noise cannot see a 5% change, and says so")
+        #expect(report.warnings.contains { $0.contains("blind: \(throughputName)") })
+        #expect(GateOutput.markdown(report).contains("**blind**"))
+        var strict = GatePolicy()
+        strict.failBlind = true
+        #expect(!Gatekeeper.decide(baseline: base, current: now, policy: strict).passed, "--fail-blind makes blindness an error")
+    }
+
+    @Test func quietMetricsAreNotBlindAndShowWhatTheySee() throws {
+        let report = Gatekeeper.decide(baseline: record(), current: record(), policy: GatePolicy())
+        let m = try #require(report.metrics.first { $0.name == throughputName })
+        let seen = try #require(m.smallestDetectable)
+        #expect(!m.blind && seen < 0.05, "1% noise over 15 trials a side sees below 5%: \(seen)")
+        #expect(GateOutput.markdown(report).contains("smallest detectable"))
     }
 
     @Test func p99LatencyUsesItsOwnThresholdAndDirection() throws {
@@ -197,6 +211,97 @@ struct GateTests {
         let back = try GateRecord.load(path)
         #expect(back.metrics.map(\.name) == record().metrics.map(\.name))
         #expect(back.metrics[0].passMedians.count == 3)
+    }
+}
+
+/// Paired figures: B is A times `factor`, with the same noise pattern on both sides plus a
+/// little of B's own; `blocks` blocks of two pairs.
+func paired(factor: Double, jitter: Double = 0.002, blocks: Int = 8) -> PairedFigure {
+    let a = (0..<(2 * blocks)).map { 100 * (1 + 0.05 * sin(Double($0))) }
+    let b = a.enumerated().map { i, x in x * factor * (1 + jitter * cos(Double(i) * 2.7)) }
+    var f = PairedFigure(name: "throughput tcp push-pull 64B", kind: "throughput", unit: "msg/s", biggerIsBetter: true, count: 1000, a: a, b: b)
+    f.blocks = Array(repeating: 2, count: blocks)
+    return f
+}
+
+func abRecord(_ figures: [PairedFigure], instructions: [PairedFigure] = []) -> ABRecord {
+    let info = ImplementationInfo(
+        name: "zmq-agent", version: "4.3.4", library: "libzmq.so.5",
+        capabilities: Capabilities(socketTypes: [], transports: [:], mechanisms: [], draftSymbols: [:], zmqHas: [:]))
+    return ABRecord(
+        suite: "quick", a: info, b: info, environment: RunEnvironment.capture(implementations: [], start: Date()), figures: figures,
+        instructions: instructions)
+}
+
+@Suite("A/B decisions on paired figures")
+struct ABGateTests {
+    @Test func twoPercentSlowerBIsARegressionWhenPairsAreQuiet() throws {
+        var policy = GatePolicy()
+        policy.thresholds = .pairedDefaults
+        let report = ABGatekeeper.decide(abRecord([paired(factor: 0.98)]), policy: policy)
+        let m = try #require(report.metrics.first)
+        #expect(m.verdict == .regression, "\(m.note)")
+        #expect(!report.passed && !m.blind)
+        #expect(m.note.contains("blocks"))
+    }
+
+    @Test func identicalSidesPass() throws {
+        var policy = GatePolicy()
+        policy.thresholds = .pairedDefaults
+        let report = ABGatekeeper.decide(abRecord([paired(factor: 1.0)]), policy: policy)
+        #expect(report.passed)
+        #expect(report.mode == "ab")
+        #expect(GateOutput.markdown(report).contains("| metric | A | B |"))
+    }
+
+    @Test func noisyPairsAreBlindNotUnchanged() throws {
+        var policy = GatePolicy()
+        policy.thresholds = .pairedDefaults
+        let m = try #require(ABGatekeeper.decide(abRecord([paired(factor: 1.0, jitter: 0.2)]), policy: policy).metrics.first)
+        #expect(m.blind, "20% jitter over 8 blocks cannot see 1%: smallest detectable \(m.smallestDetectable ?? -1)")
+    }
+
+    @Test func fewerBlocksThanTheAlphaAllowsSeeNothing() throws {
+        let m = try #require(ABGatekeeper.decide(abRecord([paired(factor: 0.5, blocks: 4)]), policy: GatePolicy()).metrics.first)
+        #expect(m.smallestDetectable == nil && m.blind)
+        #expect(m.verdict != .regression, "4 blocks cannot reach p < 0.01 (1/16 at best)")
+    }
+
+    @Test func instructionCountsJudgeBeyondTheirOwnSpread() throws {
+        var more = PairedFigure(
+            name: "instructions throughput tcp push-pull 64B", kind: "instructions", unit: "instr/msg", biggerIsBetter: false, count: 0,
+            a: [1000, 1001, 1000], b: [1030, 1031, 1030])
+        let worse = try #require(ABGatekeeper.decide(abRecord([], instructions: [more]), policy: GatePolicy()).metrics.first)
+        #expect(worse.verdict == .regression && !worse.blind, "\(worse.note)")
+        more.b = [1001, 1000, 1002]
+        let same = try #require(ABGatekeeper.decide(abRecord([], instructions: [more]), policy: GatePolicy()).metrics.first)
+        #expect(same.verdict == .unchanged)
+    }
+}
+
+@Suite("Wilcoxon signed-rank and the smallest detectable change")
+struct PairedStatisticsTests {
+    @Test func allPositiveDifferencesGiveTheSmallestP() {
+        #expect(abs(Statistics.pPositive([1, 2, 3, 4, 5, 6, 7, 8]) - 1.0 / 256) < 1e-12)
+        #expect(Statistics.pPositive([-1, -2, -3]) == 1)
+    }
+
+    @Test func exactDistributionMatchesHandCount() {
+        // n = 3, ranks 1..3: W+ >= 5 for sign sets {2,3} and {1,2,3}: 2 of 8.
+        #expect(abs(Statistics.pPositive([-1, 2, 3]) - 2.0 / 8) < 1e-12)
+    }
+
+    @Test func normalQuantileIsTheInverse() {
+        #expect(abs(Statistics.normalQuantile(0.99) - 2.3263) < 1e-3)
+        #expect(abs(Statistics.normalQuantile(0.8) - 0.8416) < 1e-3)
+    }
+
+    @Test func smallestDetectableShrinksWithMoreSamples() throws {
+        let noise = (0..<8).map { 0.01 * sin(Double($0) * 1.3) }
+        let eight = try #require(Statistics.smallestDetectablePaired(logRatios: noise, alpha: 0.01))
+        let thirtyTwo = try #require(Statistics.smallestDetectablePaired(logRatios: noise + noise + noise + noise, alpha: 0.01))
+        #expect(thirtyTwo < eight)
+        #expect(Statistics.smallestDetectablePaired(logRatios: Array(noise.prefix(5)), alpha: 0.01) == nil, "5 pairs never reach p < 0.01")
     }
 }
 

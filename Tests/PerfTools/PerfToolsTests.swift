@@ -47,9 +47,14 @@ struct PerfToolsTests {
             pattern: LatencyPattern.all[0], size: 64, count: 200)
         #expect(group.map(\.implementation) == ["libzmq-swift", "libzmq-c", raw!.rawValue])
         for r in group {
+            // The percentiles rest on every round trip of both trials (histograms merged); each
+            // trial's own are kept too.
             let l = try #require(r.latency)
-            #expect(l.count == 200, "\(r.implementation) \(transport): \(l.count) round trips recorded")
+            #expect(l.count == 400, "\(r.implementation) \(transport): \(l.count) round trips recorded")
+            #expect(r.latencyTrials?.map(\.count) == [200, 200])
             #expect(l.isOrdered)
+            #expect(l.hgrm?.contains("Percentile") == true, "the merged histogram exports as .hgrm")
+            #expect(!(r.latencyDistribution ?? []).isEmpty)
             #expect(l.minUs > 0)
             #expect(r.latencyP50Us?.values.count == 2)
         }
@@ -84,6 +89,15 @@ struct PerfToolsTests {
         #expect(group[0].ratioToC != nil && group[0].ratioToBaseline != nil)
         let queue = try runner.throughputGroup([], baseline: .queue, transport: .inproc, pattern: ThroughputPattern.all[0], size: 64, count: 2000)
         #expect(queue.count == 1 && queue[0].implementation == "raw-queue")
+    }
+
+    /// The raw queue copies every message in and out: 64 KiB messages move at memory speed,
+    /// not at the terabytes per second of handing one shared array around.
+    @Test func rawQueueFiguresArePhysicallyPossible() throws {
+        let runner = PerfRunner(trials: 1, warmup: 10)
+        let big = try runner.throughputGroup([], baseline: .queue, transport: .inproc, pattern: ThroughputPattern.all[0], size: 65536, count: 2000)
+        let mbps = try #require(big.first?.megabytesPerSecond)
+        #expect(mbps > 0 && mbps < 100_000, "raw-queue 64 KiB: \(mbps) MB/s")
     }
 
     /// Every pattern delivers every message it sends, in the Swift and the C loop alike: a PUB

@@ -3,6 +3,8 @@
  * catches them (scripts/gate-demo). Not part of any normal run.
  *
  *   ZMQ_REGRESS_SEND_DELAY_US=200   every zmq_send / zmq_msg_send first sleeps 200 us
+ *   ZMQ_REGRESS_SEND_SPIN_NS=20     every zmq_send / zmq_msg_send first busy-waits 20 ns (a
+ *                                   calibrated small slowdown, below what a sleep can give)
  *   ZMQ_REGRESS_NOOP_OPTION=23      zmq_setsockopt of that option number (23 = ZMQ_SNDHWM)
  *                                   returns 0 without setting anything; a comma-separated
  *                                   list names several (75,76,77: heartbeats never start)
@@ -27,15 +29,45 @@ static long env_long(const char *name, long fallback)
     return v && *v ? strtol(v, NULL, 10) : fallback;
 }
 
+static long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+/* Busy-waits about `iterations` loop turns; the compiler may not drop the loop. */
+static void spin_loop(long iterations)
+{
+    for (long i = 0; i < iterations; i++)
+        __asm__ volatile("" ::: "memory");
+}
+
+/* Loop turns per `ns` nanoseconds, measured once: reading the clock in the loop would cost
+ * more than the few nanoseconds asked for. */
+static long spin_iterations(long ns)
+{
+    const long probe = 50000000;
+    long t0 = now_ns();
+    spin_loop(probe);
+    long elapsed = now_ns() - t0;
+    return elapsed > 0 ? (long)((double)probe * ns / elapsed + 0.5) : ns;
+}
+
 static void delay(void)
 {
-    static long us = -1;
-    if (us < 0)
+    static long us = -1, spin = -1;
+    if (us < 0) {
         us = env_long("ZMQ_REGRESS_SEND_DELAY_US", 0);
+        long ns = env_long("ZMQ_REGRESS_SEND_SPIN_NS", 0);
+        spin = ns > 0 ? spin_iterations(ns) : 0;
+    }
     if (us > 0) {
         struct timespec t = {us / 1000000, (us % 1000000) * 1000};
         nanosleep(&t, NULL);
     }
+    if (spin > 0)
+        spin_loop(spin);
 }
 
 int zmq_send(void *s, const void *buf, size_t len, int flags)

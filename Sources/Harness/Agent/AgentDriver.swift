@@ -105,9 +105,10 @@ public final class AgentDriver: Driver, @unchecked Sendable {
         lock.lock(); idle.append(p); lock.unlock()
     }
 
-    public func shutdown() {
+    /// Closes every agent process's input and gives each `waitingMs` to exit before it is killed.
+    public func shutdown(waitingMs: Int = 1000) {
         lock.lock(); let all = idle; idle = []; lock.unlock()
-        for p in all { p.finish() }
+        for p in all { p.finish(waitingMs: waitingMs) }
     }
 }
 

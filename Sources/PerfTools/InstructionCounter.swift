@@ -1,0 +1,70 @@
+import Foundation
+import Harness
+
+/// Instructions per message (throughput) or per round trip (latency) of an agent's perf op,
+/// counted by valgrind's callgrind: the same binary and inputs give nearly the same count
+/// whatever the machine is doing, so it catches per-message cost changes that wall-clock noise
+/// hides. Two runs of the op with different counts, each in a fresh agent process; their
+/// difference over the difference of counts cancels start-up and set-up.
+public struct InstructionCounter: Sendable {
+    public var small = 2000
+    public var large = 12000
+    /// Counts of each figure; their spread is the figure's own variation.
+    public var repeats = 3
+
+    public init() {}
+
+    /// valgrind on the PATH, or why not.
+    public static func valgrind() throws -> String {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(dir)/valgrind"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        throw PerfError.zmq("instruction counts need valgrind (Debian package valgrind; scripts/setup installs it)")
+    }
+
+    /// `repeats` counts of instructions per item of `job` in the agent `command`.
+    public func perItem(command: [String], name: String, job: PairedJob) throws -> [Double] {
+        try (0..<repeats).map { _ in
+            let few = try total(command: command, name: name, job: job, count: small)
+            let many = try total(command: command, name: name, job: job, count: large)
+            return (many - few) / Double(large - small)
+        }
+    }
+
+    /// Instructions of one agent process (its children included) that runs one perf op of `count`.
+    func total(command: [String], name: String, job: PairedJob, count: Int) throws -> Double {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-callgrind-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let valgrind = try Self.valgrind()
+        let agent = try AgentDriver(
+            name: name,
+            command: [valgrind, "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=\(folder.path)/out.%p", "--log-file=\(folder.path)/log.%p"]
+                + command)
+        var runner = PerfRunner(trials: 1, warmup: 0)
+        runner.trialSeconds = nil
+        do {
+            switch job.kind {
+            case .throughput: _ = try runner.throughputTrial(.agent(agent), transport: job.transport, pattern: ThroughputPattern.all[0], size: job.size, count: count)
+            case .latency: _ = try runner.latencyTrial(.agent(agent), transport: job.transport, pattern: LatencyPattern.all[0], size: job.size, count: count)
+            }
+        } catch {
+            agent.shutdown()
+            throw error
+        }
+        // callgrind writes its counts when the process exits: give it time to.
+        agent.shutdown(waitingMs: 30000)
+        var sum = 0.0
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasPrefix("out.") {
+            let text = try String(contentsOfFile: "\(folder.path)/\(file)", encoding: .utf8)
+            // "summary: N" (or "totals: N") is the process's Ir total.
+            guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("summary:") || $0.hasPrefix("totals:") }),
+                let n = Double(line.split(separator: " ").dropFirst().first ?? "")
+            else { continue }
+            sum += n
+        }
+        guard sum > 0 else { throw PerfError.zmq("callgrind wrote no instruction total for \(name) (see valgrind's log; a JVM does not run under it)") }
+        return sum
+    }
+}

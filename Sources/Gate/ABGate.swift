@@ -49,7 +49,9 @@ public enum ABGatekeeper {
         var report = GateReport(
             suite: record.suite, baselineRevision: record.environment.gitRevision, currentRevision: record.environment.gitRevision,
             warnings: warnings, implementationChanges: ["A: \(record.a.name) \(record.a.version)", "B: \(record.b.name) \(record.b.version)"],
-            cells: [], metrics: metrics, policy: policyText(policy, test: "one-sided Wilcoxon signed-rank p < \(policy.alpha) over the pairs"))
+            cells: [], metrics: metrics,
+            policy: policyText(
+                policy, test: "one-sided Wilcoxon signed-rank p < \(policy.alpha) over the blocks of fresh processes; instructions beyond 3x their own spread"))
         report.mode = "ab"
         report.failBlind = policy.failBlind
         report.warnings += report.blindWarnings

@@ -109,7 +109,8 @@ public struct Metric: Codable, Sendable {
 
     static func from(_ r: PerfResult) -> [Metric] {
         let label = "\(r.transport) \(r.pattern) \(r.size)B \(r.implementation)"
-        let gated = r.implementation.hasPrefix("libzmq")
+        // Raw-transport figures measure the kernel, not an implementation: context only.
+        let gated = !r.implementation.hasPrefix("raw-")
         switch r.kind {
         case "throughput":
             return [

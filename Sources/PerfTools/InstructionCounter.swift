@@ -32,6 +32,19 @@ public struct InstructionCounter: Sendable {
         }
     }
 
+    /// `argument`, or when it is a program outside /usr with debug information, a copy of it
+    /// without: valgrind 3.19 cannot read the DWARF 5 that Swift writes ("Possibly corrupted
+    /// debuginfo file ... Giving up"). The counts do not depend on debug information.
+    static func withoutDebugInfo(_ argument: String, in folder: String) throws -> String {
+        guard argument.hasPrefix("/"), !argument.hasPrefix("/usr/"), FileManager.default.isExecutableFile(atPath: argument),
+            let file = FileHandle(forReadingAtPath: argument), let head = try? file.read(upToCount: 4), head.elementsEqual([0x7f, 0x45, 0x4c, 0x46])
+        else { return argument }
+        let copy = "\(folder)/\(URL(fileURLWithPath: argument).lastPathComponent)"
+        let strip = ChildProcess.run("/usr/bin/strip", ["--strip-debug", "-o", copy, argument], boundMs: 60000)
+        guard strip.status == 0 else { throw PerfError.zmq("strip --strip-debug \(argument) failed: \(strip.output)") }
+        return copy
+    }
+
     /// Instructions of one agent process (its children included) that runs one perf op of `count`.
     func total(command: [String], name: String, job: PairedJob, count: Int) throws -> Double {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-callgrind-\(getpid())-\(UUID().uuidString.prefix(8))")
@@ -41,7 +54,7 @@ public struct InstructionCounter: Sendable {
         let agent = try AgentDriver(
             name: name,
             command: [valgrind, "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=\(folder.path)/out.%p", "--log-file=\(folder.path)/log.%p"]
-                + command)
+                + (try command.map { try Self.withoutDebugInfo($0, in: folder.path) }))
         var runner = PerfRunner(trials: 1, warmup: 0)
         runner.trialSeconds = nil
         do {

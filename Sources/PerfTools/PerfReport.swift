@@ -35,12 +35,13 @@ public enum PerfReport {
         let thr = record.results.filter { $0.kind == "throughput" }
         if !thr.isEmpty {
             md +=
-                "## Throughput (at the receiver; median over trials, ± the 95% confidence interval of the mean)\n\n| implementation | transport | pattern | size | msg/s | ±% | MB/s | vs raw | vs C |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n"
+                "## Throughput (at the receiver; median over trials, ± the 95% confidence interval of the mean)\n\n| implementation | transport | pattern | size | msg/s | ±% | MB/s | vs raw | vs C | vs local_thr |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
             for r in thr {
                 md +=
-                    "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(rate(r.messagesPerSecond?.median)) | \(f((r.messagesPerSecond?.relativeSpread ?? 0) * 100, 0)) | \(f(r.megabytesPerSecond)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) |\n"
+                    "| \(r.implementation) | \(r.transport) | \(r.pattern) | \(r.size) | \(rate(r.messagesPerSecond?.median)) | \(f((r.messagesPerSecond?.relativeSpread ?? 0) * 100, 0)) | \(f(r.megabytesPerSecond)) | \(f(r.ratioToBaseline, 2)) | \(f(r.ratioToC, 2)) | \(f(r.ratioToReference, 2)) |\n"
             }
-            md += "\n`vs raw`: this rate over the raw transport's. `vs C`: this rate over the C loop's (1.0 = no overhead).\n"
+            md +=
+                "\n`vs raw`: this rate over the raw transport's. `vs C`: this rate over the C loop's (1.0 = no overhead). `vs local_thr`: the C loop over libzmq's own local_thr/remote_thr (two processes), trial by trial (`--reference-programs`).\n"
         }
         let multicast = record.results.filter { $0.lost != nil }
         if !multicast.isEmpty {

@@ -132,6 +132,8 @@ public struct PerfResult: Codable, Sendable {
     /// so 1.0 means as good as the transport itself either way) and beside the C loop.
     public var ratioToBaseline: Double?
     public var ratioToC: Double?
+    /// The C loop beside libzmq's own local_thr/remote_thr of the same run (C / local_thr).
+    public var ratioToReference: Double?
     /// Why this figure could not be measured (then it has no numbers).
     public var error: String?
     /// Multicast: receivers per trial, and messages that never arrived (gaps in the sequence

@@ -47,6 +47,8 @@ public struct PerfRunner: Sendable {
     public var peerCommand: [String]?
     /// Throughput: sender sockets (threads) sharing each trial's count, towards one receiver.
     public var senders: Int = 1
+    /// libzmq's own local_thr/remote_thr, measured beside the C loop over ipc and tcp.
+    public var reference: ReferencePrograms?
 
     public init(
         trials: Int = 3, warmup: Int = 1000, rate: Double? = nil, trialSeconds: Double? = nil, curve: Bool = false,
@@ -80,7 +82,7 @@ public struct PerfRunner: Sendable {
     }
 
     /// One trial of one measurement: latency samples (ns) or a throughput elapsed time (ns).
-    enum Subject { case zmq(PerfImplementation), raw(RawTransport), agent(AgentDriver) }
+    enum Subject { case zmq(PerfImplementation), raw(RawTransport), agent(AgentDriver), reference(ReferencePrograms) }
 
     /// A measurement inside an agent (the protocol's perf op): both ends are the agent's own.
     private func agentPerf(
@@ -110,6 +112,7 @@ public struct PerfRunner: Sendable {
         defer { endpoints.cleanup() }
         let expected = rate == nil ? nil : UInt64(intervalNs)
         switch subject {
+        case .reference: throw PerfError.zmq("libzmq's perf programs are measured for throughput only")
         case .raw(let raw):
             return LatencySummary(samplesNs: try Baselines.latency(raw, size: size, warmup: warmup, count: count, intervalNs: intervalNs), expectedIntervalNs: expected)
         case .agent(let a):
@@ -158,6 +161,7 @@ public struct PerfRunner: Sendable {
         defer { endpoints.cleanup() }
         let elapsed: Int64
         switch subject {
+        case .reference(let programs): return try programs.throughput(transport: transport, size: size, count: count)
         case .raw(let raw): elapsed = try Baselines.throughput(raw, size: size, count: count)
         case .agent(let a):
             let r = try agentPerf(
@@ -251,7 +255,11 @@ public struct PerfRunner: Sendable {
         _ impls: [PerfImplementation], agents: [AgentDriver] = [], baseline: RawTransport?, transport: Transport,
         pattern: ThroughputPattern, size: Int, count: Int
     ) throws -> [PerfResult] {
-        let subjects = Self.subjects(impls, agents, baseline)
+        var subjects = Self.subjects(impls, agents, baseline)
+        // libzmq's own programs beside the C loop, where they can run (push-pull across processes).
+        if let reference, impls.contains(.c), pattern.name == "push-pull", [.tcp, .ipc].contains(transport), peerCommand == nil, !curve, senders == 1 {
+            subjects.append(.reference(reference))
+        }
         let counts = try subjects.map { s in
             try calibrated(count, floor: 1000) { 1 / (try throughputTrial(s, transport: transport, pattern: pattern, size: size, count: 2000)) }
         }
@@ -265,6 +273,9 @@ public struct PerfRunner: Sendable {
                 kind: "throughput", implementation: name, transport: transport.rawValue, pattern: patternName, size: size, count: counts[i],
                 messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
             (r.ratioToBaseline, r.ratioToC) = Self.ratios(i, subjects, runs) { mine, other in mine / max(other, 1e-9) }
+            if case .zmq(.c) = subjects[i], let ref = subjects.firstIndex(where: { if case .reference = $0 { return true } else { return false } }) {
+                r.ratioToReference = Trials(zip(runs[i], runs[ref]).map { $0 / max($1, 1e-9) }).median
+            }
             return r
         }
     }
@@ -275,6 +286,7 @@ public struct PerfRunner: Sendable {
             return (impl.rawValue, pattern + (curve ? " +curve" : "") + (peerCommand != nil ? " 2-process" : "") + (senders > 1 ? " x\(senders) senders" : ""))
         case .raw(let r): return (r.rawValue, raw)
         case .agent(let a): return (a.info.name, pattern)
+        case .reference: return ("libzmq-perf", pattern + " (local_thr)")
         }
     }
 

@@ -132,6 +132,12 @@ struct Perf: ParsableCommand {
         @Option(name: .long, parsing: .upToNextOption, help: "Patterns: push-pull dealer-dealer pair pub-sub dealer-router.") var pattern: [String] = ["push-pull"]
         @Option(name: .long, help: "Sender sockets, each on a thread of its own, sharing each trial's messages towards one receiver (1 to 64).")
         var senders: Int = 1
+        @Option(
+            name: .long,
+            help:
+                "A folder with libzmq's own local_thr and remote_thr (scripts/build-libzmq-perf prints it): push-pull over ipc and tcp is measured with them too, and the C loop's ratio to them reported."
+        )
+        var referencePrograms: String?
         func validate() throws {
             guard (1...64).contains(senders) else { throw ValidationError("--senders \(senders): expected 1 to 64") }
             if options.processes == 2 && pattern.contains("pub-sub") {
@@ -146,6 +152,9 @@ struct Perf: ParsableCommand {
             let patterns = try Perf.lookup(pattern, in: ThroughputPattern.all, name: \.name)
             var runner = PerfRunner(trials: options.trials, curve: options.curve, peerCommand: try options.peerCommand())
             runner.senders = senders
+            if let referencePrograms {
+                do { runner.reference = try ReferencePrograms(directory: referencePrograms) } catch { throw ValidationError("--reference-programs: \(error)") }
+            }
             let (loops, agents) = try options.implementations()
             defer { for a in agents { a.shutdown() } }
             try Perf.execute(options, options.plan(loops: loops, agents: agents).throughputJobs(runner, patterns: patterns), agents: agents)

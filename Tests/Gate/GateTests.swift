@@ -334,3 +334,42 @@ struct StatisticsTests {
         #expect(i1.low <= 0.9 && 0.9 <= i1.high)
     }
 }
+
+@Suite("compare for perf records")
+struct PerfComparisonTests {
+    func perf(_ values: [Double], implementation: String = "pyzmq") -> PerfRecord {
+        PerfRecord(
+            environment: RunEnvironment.capture(implementations: [], start: Date(timeIntervalSince1970: 0)),
+            results: [
+                PerfResult(
+                    kind: "throughput", implementation: implementation, transport: "tcp", pattern: "push-pull", size: 64, count: 1000,
+                    messagesPerSecond: Trials(values))
+            ])
+    }
+
+    @Test func aSlowerFigureIsARegressionWithItsInterval() throws {
+        let before = perf((0..<10).map { 100 + Double($0 % 3) })
+        let after = perf((0..<10).map { 80 + Double($0 % 3) })
+        let findings = PerfComparison.compare(before, after, policy: GatePolicy())
+        let m = try #require(findings.first)
+        #expect(m.verdict == .regression, "an agent's figure is judged like libzmq's: \(m.note)")
+        #expect(m.intervalLow != nil && m.intervalHigh! < 1)
+        #expect(m.smallestDetectable != nil)
+        let text = PerfComparison.table(findings, markdown: true)
+        #expect(text.contains("| throughput tcp push-pull 64B pyzmq |") && text.contains("regression"))
+    }
+
+    @Test func rawFiguresAreContextAndNewFiguresListed() throws {
+        let before = perf([100, 101, 99, 100, 102], implementation: "raw-tcp")
+        let after = PerfRecord(environment: before.environment, results: before.results + perf([5, 5, 5]).results)
+        let findings = PerfComparison.compare(before, scaledRecord(after, by: 0.5), policy: GatePolicy())
+        #expect(findings.first { $0.name.hasSuffix("raw-tcp") }?.verdict == .context)
+        #expect(findings.first { $0.name.hasSuffix("pyzmq") }?.verdict == .new)
+    }
+
+    func scaledRecord(_ r: PerfRecord, by f: Double) -> PerfRecord {
+        var copy = r
+        for i in copy.results.indices { copy.results[i].messagesPerSecond = copy.results[i].messagesPerSecond.map { Trials($0.values.map { $0 * f }) } }
+        return copy
+    }
+}

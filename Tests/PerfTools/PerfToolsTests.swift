@@ -1,3 +1,4 @@
+import Foundation
 import Harness
 import PerfTools
 import Testing
@@ -89,6 +90,21 @@ struct PerfToolsTests {
         #expect(group[0].ratioToC != nil && group[0].ratioToBaseline != nil)
         let queue = try runner.throughputGroup([], baseline: .queue, transport: .inproc, pattern: ThroughputPattern.all[0], size: 64, count: 2000)
         #expect(queue.count == 1 && queue[0].implementation == "raw-queue")
+    }
+
+    /// The C loop beside libzmq's own local_thr/remote_thr (built by scripts/setup --draft
+    /// through scripts/build-libzmq-perf, which prints their folder), trial by trial.
+    @Test func cLoopIsMeasuredBesideLocalThr() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let folder = try #require(
+            ChildProcess.output(of: root + "/scripts/build-libzmq-perf", [], boundMs: 300_000)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            "scripts/build-libzmq-perf failed")
+        var runner = PerfRunner(trials: 2, warmup: 10)
+        runner.reference = try ReferencePrograms(directory: folder)
+        let group = try runner.throughputGroup([.c], baseline: nil, transport: .tcp, pattern: ThroughputPattern.all[0], size: 64, count: 20000)
+        #expect(group.map(\.implementation) == ["libzmq-c", "libzmq-perf"])
+        let ratio = try #require(group[0].ratioToReference)
+        #expect(ratio > 0.1 && ratio < 10, "C loop / local_thr: \(ratio)")
     }
 
     /// The raw queue copies every message in and out: 64 KiB messages move at memory speed,

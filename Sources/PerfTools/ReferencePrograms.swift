@@ -1,0 +1,53 @@
+import Foundation
+import Harness
+
+/// libzmq's own perf programs (perf/local_thr and perf/remote_thr of the libzmq source,
+/// built against the installed library by scripts/build-libzmq-perf, never committed): the
+/// figure the C loop is held against, so that "the C loop" is known to measure what libzmq's
+/// maintainers measure. Two processes: local_thr binds and receives, remote_thr connects and sends.
+public struct ReferencePrograms: Sendable {
+    public let directory: String
+
+    public init(directory: String) throws {
+        for p in ["local_thr", "remote_thr"] where !FileManager.default.isExecutableFile(atPath: "\(directory)/\(p)") {
+            throw PerfError.zmq("\(directory)/\(p) is missing: build libzmq's perf programs with scripts/build-libzmq-perf")
+        }
+        self.directory = directory
+    }
+
+    /// One trial: local_thr's own "mean throughput" in msg/s (it times the first message to
+    /// the last, as the C loop does).
+    func throughput(transport: Transport, size: Int, count: Int) throws -> Double {
+        let endpoint: String
+        switch transport {
+        case .tcp:
+            guard let (fd, port) = loopbackTCPSocket(listening: false) else { throw PerfError.zmq("no free loopback port for local_thr") }
+            close(fd)
+            endpoint = "tcp://127.0.0.1:\(port)"
+        case .ipc:
+            endpoint = "ipc://" + FileManager.default.temporaryDirectory.appendingPathComponent("zs-local-thr-\(getpid())-\(UUID().uuidString.prefix(8)).sock").path
+        default:
+            throw PerfError.zmq("local_thr and remote_thr cross processes: tcp or ipc, not \(transport.rawValue)")
+        }
+        let bound = 120_000
+        let local = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            local.value = ChildProcess.run("\(directory)/local_thr", [endpoint, "\(size)", "\(count)"], boundMs: bound)
+            done.signal()
+        }.start()
+        let remote = ChildProcess.run("\(directory)/remote_thr", [endpoint, "\(size)", "\(count)"], boundMs: bound)
+        guard done.wait(timeout: .now() + .milliseconds(bound + 5000)) == .success, let (status, output) = local.value else {
+            throw PerfError.zmq("local_thr did not finish within \(bound / 1000) s")
+        }
+        guard remote.status == 0 else { throw PerfError.zmq("remote_thr failed (\(remote.status)): \(remote.output)") }
+        // "mean throughput: 2345678 [msg/s]"
+        guard status == 0,
+            let line = output.split(separator: "\n").first(where: { $0.contains("[msg/s]") }),
+            let rate = Double(line.split(separator: ":").last?.split(separator: "[").first?.trimmingCharacters(in: .whitespaces) ?? "")
+        else { throw PerfError.zmq("local_thr gave no throughput (\(status)): \(output)") }
+        return rate
+    }
+}
+
+private final class ResultBox: @unchecked Sendable { var value: (status: Int32, output: String)? }

@@ -67,6 +67,7 @@ public struct PerfRunner: Sendable {
     func calibrated(_ count: Int, floor: Int, secondsPerItem probe: () throws -> Double) rethrows -> Int {
         guard let target = trialSeconds, count > floor else { return count }
         let perItem = try probe()
+        guard perItem.isFinite else { return count }
         return min(count, max(floor, Int(target / max(perItem, 1e-9))))
     }
 
@@ -161,7 +162,7 @@ public struct PerfRunner: Sendable {
         defer { endpoints.cleanup() }
         let elapsed: Int64
         switch subject {
-        case .reference(let programs): return try programs.throughput(transport: transport, size: size, count: count)
+        case .reference(let programs): return programs.throughput(transport: transport, size: size, count: count)
         case .raw(let raw): elapsed = try Baselines.throughput(raw, size: size, count: count)
         case .agent(let a):
             let r = try agentPerf(
@@ -257,7 +258,7 @@ public struct PerfRunner: Sendable {
     ) throws -> [PerfResult] {
         var subjects = Self.subjects(impls, agents, baseline)
         // libzmq's own programs beside the C loop, where they can run (push-pull across processes).
-        if let reference, impls.contains(.c), pattern.name == "push-pull", [.tcp, .ipc].contains(transport), peerCommand == nil, !curve, senders == 1 {
+        if let reference, impls.contains(.c), pattern.name == "push-pull", [.tcp, .ipc].contains(transport), !curve, senders == 1 {
             subjects.append(.reference(reference))
         }
         let counts = try subjects.map { s in
@@ -273,7 +274,15 @@ public struct PerfRunner: Sendable {
                 kind: "throughput", implementation: name, transport: transport.rawValue, pattern: patternName, size: size, count: counts[i],
                 messagesPerSecond: t, megabytesPerSecond: t.median * Double(size) / 1e6)
             (r.ratioToBaseline, r.ratioToC) = Self.ratios(i, subjects, runs) { mine, other in mine / max(other, 1e-9) }
-            if case .zmq(.c) = subjects[i], let ref = subjects.firstIndex(where: { if case .reference = $0 { return true } else { return false } }) {
+            let reference = subjects.firstIndex { if case .reference = $0 { return true } else { return false } }
+            if let ref = reference, runs[ref].contains(where: \.isNaN), case .reference(let programs) = subjects[ref] {
+                // A trial of local_thr/remote_thr failed: say why, and compare with nothing.
+                if i == ref {
+                    return .failed(
+                        kind: "throughput", implementation: name, transport: transport.rawValue, pattern: patternName, size: size, count: counts[i],
+                        error: programs.lastFailure ?? "failed")
+                }
+            } else if case .zmq(.c) = subjects[i], let ref = reference {
                 r.ratioToReference = Trials(zip(runs[i], runs[ref]).map { $0 / max($1, 1e-9) }).median
             }
             return r

@@ -7,6 +7,9 @@ import Harness
 /// maintainers measure. Two processes: local_thr binds and receives, remote_thr connects and sends.
 public struct ReferencePrograms: Sendable {
     public let directory: String
+    /// Why the last trial failed: a failed reference trial is recorded, not fatal to the
+    /// group (the C and Swift figures beside it stand on their own).
+    let failure = FailureBox()
 
     public init(directory: String) throws {
         for p in ["local_thr", "remote_thr"] where !FileManager.default.isExecutableFile(atPath: "\(directory)/\(p)") {
@@ -16,8 +19,17 @@ public struct ReferencePrograms: Sendable {
     }
 
     /// One trial: local_thr's own "mean throughput" in msg/s (it times the first message to
-    /// the last, as the C loop does).
-    func throughput(transport: Transport, size: Int, count: Int) throws -> Double {
+    /// the last, as the C loop does), or nan when the programs failed (`lastFailure` says why).
+    func throughput(transport: Transport, size: Int, count: Int) -> Double {
+        do { return try measure(transport: transport, size: size, count: count) } catch {
+            failure.set("\(error)")
+            return .nan
+        }
+    }
+
+    var lastFailure: String? { failure.get() }
+
+    private func measure(transport: Transport, size: Int, count: Int) throws -> Double {
         let endpoint: String
         switch transport {
         case .tcp:
@@ -29,13 +41,20 @@ public struct ReferencePrograms: Sendable {
         default:
             throw PerfError.zmq("local_thr and remote_thr cross processes: tcp or ipc, not \(transport.rawValue)")
         }
-        let bound = 120_000
+        let bound = 30_000
         let local = ResultBox()
         let done = DispatchSemaphore(value: 0)
         Thread {
             local.value = ChildProcess.run("\(directory)/local_thr", [endpoint, "\(size)", "\(count)"], boundMs: bound)
             done.signal()
         }.start()
+        // Over ipc, remote_thr starts once local_thr's socket file exists: a remote_thr that
+        // connected first left local_thr waiting for ever, about one trial in twenty here.
+        if transport == .ipc {
+            let path = String(endpoint.dropFirst("ipc://".count))
+            let deadline = Date().addingTimeInterval(5)
+            while !FileManager.default.fileExists(atPath: path) && Date() < deadline { usleep(1000) }
+        }
         let remote = ChildProcess.run("\(directory)/remote_thr", [endpoint, "\(size)", "\(count)"], boundMs: bound)
         guard done.wait(timeout: .now() + .milliseconds(bound + 5000)) == .success, let (status, output) = local.value else {
             throw PerfError.zmq("local_thr did not finish within \(bound / 1000) s")
@@ -51,3 +70,10 @@ public struct ReferencePrograms: Sendable {
 }
 
 private final class ResultBox: @unchecked Sendable { var value: (status: Int32, output: String)? }
+
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text: String?
+    func set(_ s: String) { lock.lock(); text = s; lock.unlock() }
+    func get() -> String? { lock.lock(); defer { lock.unlock() }; return text }
+}

@@ -51,6 +51,7 @@ enum SwiftLoops {
             var zero: Int32 = 0, linger: Int32 = 2000, timeout: Int32 = 10000
             zmq_setsockopt(s, ZMQ_LINGER, &linger, 4)
             zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, 4)
+            // Unlimited at the sink, as in the C loop (perfloops.c says why).
             if receiveHWMZero { zmq_setsockopt(s, ZMQ_RCVHWM, &zero, 4) }
             curve?.server(s)
             var buffer = [CChar](repeating: 0, count: 256)
@@ -211,7 +212,7 @@ enum SwiftLoops {
     ) throws {
         let s = zmq_socket(context, sender)!
         var hwm: Int32 = 0
-        zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, 4)
+        if sender == ZMQ_PUB || sender == ZMQ_XPUB { zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, 4) }
         keys?.client(s)
         guard zmq_connect(s, real) == 0 else { zmq_close(s); throw ZMQError.last("connect \(real)") }
         if let subscribed, sender == ZMQ_PUB || sender == ZMQ_XPUB {

@@ -6,8 +6,11 @@ import PerfTools
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print what changed between two run records (report.json: outcomes) or two perf records (perf.json: figures).",
+        abstract: "What changed between two run records (report.json: outcomes) or two perf records (perf.json: figures).",
         discussion: """
+            Run records of one implementation (two versions, two builds) line up column by column; records of two \
+            different implementations (pyzmq against zmq-agent), or the columns --a and --b name, line up by case and \
+            transport, so a cell one passes and the other fails is a changed cell, not a new and a missing one.
             Perf records: every figure's change, its 95% bootstrap interval, a one-sided Mann-Whitney p, the \
             smallest change its trials could show, and a verdict by the thresholds (--threshold, as the gate's).
             Exit 0 when no cell that passed before fails now (no figure regressed), 1 when one does, 2 when a \
@@ -25,6 +28,19 @@ struct Compare: ParsableCommand {
 
     @Flag(name: .long, help: "Print Markdown instead of text.")
     var markdown = false
+
+    @Option(name: .long, help: "Run records: also write an HTML diff view to this file.")
+    var html: String?
+
+    @Option(
+        name: .customLong("a"),
+        help:
+            "Run records: the column (implementation or pair) of the first record to compare; the same record may be given twice to compare two implementations of one interop run."
+    )
+    var a: String?
+
+    @Option(name: .customLong("b"), help: "Run records: the column of the second record compared with --a, cell by cell (case and transport).")
+    var b: String?
 
     /// The `kind` field every record carries ("perf" for perf.json).
     static func kind(of path: String) -> String? {
@@ -48,16 +64,23 @@ struct Compare: ParsableCommand {
         } catch {
             throw ValidationError("cannot read the records: \(error)")
         }
-        let c = RunComparison(before: old, after: new)
-        print("\(before) (\(old.cells.count) cells) -> \(after) (\(new.cells.count) cells)")
-        if !c.versionChanges.isEmpty { print("\nimplementations:"); c.versionChanges.forEach { print("  \($0)") } }
-        if !c.changes.isEmpty {
-            print("\noutcomes changed (\(c.changes.count), \(c.regressions.count) regressions):")
-            for ch in c.changes { print("  \(ch.before.rawValue) -> \(ch.after.rawValue)  \(ch.key)" + (ch.detail.isEmpty ? "" : "\n      \(ch.detail)")) }
+        let columns: (String, String)?
+        switch (a, b) {
+        case (let a?, let b?):
+            for (name, record, file) in [(a, old, before), (b, new, after)] where !RunComparison.columns(of: record).contains(name) {
+                throw ValidationError("\(name) is not a column of \(file) (it has: \(RunComparison.columns(of: record).joined(separator: ", ")))")
+            }
+            columns = (a, b)
+        case (nil, nil): columns = RunComparison.defaultColumns(old, new)
+        default: throw ValidationError("--a and --b go together: the column of the first record and the column of the second")
         }
-        if !c.added.isEmpty { print("\nnew cells (\(c.added.count)):"); c.added.prefix(50).forEach { print("  \($0)") } }
-        if !c.removed.isEmpty { print("\nmissing cells (\(c.removed.count)):"); c.removed.prefix(50).forEach { print("  \($0)") } }
-        if c.changes.isEmpty && c.added.isEmpty && c.removed.isEmpty { print("no outcome changed") }
+        let c = RunComparison(before: old, after: new, columns: columns)
+        print(markdown ? ComparisonReport.markdown(c, before: before, after: after) : ComparisonReport.text(c, before: before, after: after))
+        if let html {
+            do { try writeAtomically(Data(ComparisonReport.html(c, before: before, after: after).utf8), to: html) } catch {
+                throw ValidationError("--html \(html): cannot write (\(error))")
+            }
+        }
         if !c.regressions.isEmpty { throw ExitCode(1) }
     }
 

@@ -373,3 +373,39 @@ struct PerfComparisonTests {
         return copy
     }
 }
+
+@Suite("compare lines up implementations by case and transport")
+struct CrossImplementationComparisonTests {
+    func run(_ implementation: String, _ cells: [(String, Outcome)]) -> RunRecord {
+        let env = RunEnvironment.capture(implementations: [], start: Date(timeIntervalSince1970: 0))
+        let results = cells.map { id, outcome in
+            CellResult(
+                caseId: id, title: id, spec: "s", level: .MUST, area: "a", transport: "tcp", socketTypes: [], implementations: [implementation],
+                outcome: outcome, durationSeconds: 0, detail: outcome == .PASS ? "" : "saw <nothing>", failure: nil, observations: [],
+                file: "f.yaml", line: 1)
+        }
+        return RunRecord(kind: "conformance", environment: env, cells: results, planned: results.count, interrupted: false)
+    }
+
+    @Test func twoImplementationsGiveChangedCellsNotNewAndMissing() throws {
+        let pyzmq = run("pyzmq 27.3.0", [("reqrep.a", .PASS), ("reqrep.b", .PASS), ("reqrep.c", .UNSUPPORTED)])
+        let agent = run("zmq-agent 4.3.4", [("reqrep.a", .PASS), ("reqrep.b", .FAIL), ("reqrep.c", .PASS)])
+        let columns = try #require(RunComparison.defaultColumns(pyzmq, agent))
+        #expect(columns == ("pyzmq", "zmq-agent"))
+        let c = RunComparison(before: pyzmq, after: agent, columns: columns)
+        #expect(c.added.isEmpty && c.removed.isEmpty)
+        #expect(c.changes.map(\.key) == ["reqrep.b@tcp", "reqrep.c@tcp"])
+        #expect(c.regressions.map(\.key) == ["reqrep.b@tcp"])
+        let md = ComparisonReport.markdown(c, before: "p.json", after: "z.json")
+        #expect(md.contains("regression") && md.contains("&lt;nothing&gt;"), "Markdown escapes <...>")
+        let html = ComparisonReport.html(c, before: "p.json", after: "z.json")
+        #expect(html.contains("data-kind=regression") && html.contains("data-kind=improvement"))
+    }
+
+    @Test func twoRunsOfOneImplementationStillLineUpByColumn() {
+        let old = run("libzmq 4.3.4", [("reqrep.a", .PASS)])
+        #expect(RunComparison.defaultColumns(old, run("libzmq 4.3.5", [("reqrep.a", .FAIL)])) == nil)
+        let c = RunComparison(before: old, after: run("libzmq 4.3.5", [("reqrep.a", .FAIL)]))
+        #expect(c.regressions.count == 1)
+    }
+}

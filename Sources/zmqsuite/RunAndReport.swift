@@ -12,7 +12,12 @@ func runAndReport(
     let directory = out ?? "results/\(kind)-" + stamp(Date())
     let record = try runRecorded(kind: kind, runner: runner, cells: cells, implementations: implementations, directory: directory)
     if out == nil { pointLatest(at: directory) }
+    try report(record, directory: directory, expectations: expectations)
+}
 
+/// Prints a written record's outcome and turns it into the exit code (0, 1, or 130 when
+/// interrupted); with `expectations`, whether every cell had its known outcome instead.
+func report(_ record: RunRecord, directory: String, expectations: Expectations?) throws {
     let s = record.summary
     print(Outcome.allCases.map { "\($0.rawValue) \(s.outcomes[$0.rawValue] ?? 0)" }.joined(separator: ", "))
     print("report: \(directory)/report.html (also report.json, junit.xml, summary.md)")

@@ -10,7 +10,8 @@ struct ZMQSuite: ParsableCommand {
         discussion: "Exit codes: 0 every MUST cell passed, 1 one did not, 2 the harness could not run.",
         version: RunEnvironment.suiteVersion,
         subcommands: [
-            Conformance.self, Interop.self, WireCommand.self, FuzzCommand.self, Compare.self, Perf.self, GateCommand.self, BaselineCommand.self, Hosts.self, List.self,
+            Conformance.self, Interop.self, Merge.self, WireCommand.self, FuzzCommand.self, Compare.self, Perf.self, GateCommand.self, BaselineCommand.self, Hosts.self,
+            List.self,
             Impls.self, AgentCheckCommand.self,
             Worker.self, MulticastPeer.self, PerfPeer.self,
         ]
@@ -80,10 +81,17 @@ struct RunOptions: ParsableArguments {
     )
     var trace = false
 
+    @Option(
+        name: .long,
+        help: "K/N: run only the K-th of N stable shares of the cells (a CI job matrix runs all N; 'zmqsuite merge' joins their records).")
+    var shard: String?
+
     var transports: Set<Transport>? { transport.isEmpty ? nil : Set(transport) }
 
-    /// The cells, marked for `--trace` when it is given.
-    func traced(_ cells: [Cell]) -> [Cell] {
+    /// The cells of this shard, marked for `--trace` when it is given.
+    func traced(_ planned: [Cell]) -> [Cell] {
+        var cells = planned
+        if let shard, let s = Shard(shard) { cells = cells.filter(s.contains) }
         guard trace else { return cells }
         return cells.map {
             var c = $0; c.trace = true; return c
@@ -100,6 +108,7 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard \(shard): expected K/N with 1 <= K <= N, e.g. 2/3") }
     }
 }
 

@@ -23,8 +23,8 @@ public struct RunComparison {
             b[name] == a[name] ? nil : "\(name): \(b[name] ?? "absent") -> \(a[name] ?? "absent")"
         }
         let key = { (c: CellResult) in columns == nil ? "\(c.key)#\(c.column)" : "\(c.caseId)@\(c.transport)" }
-        let beforeCells = columns.map { a, _ in before.cells.filter { $0.column == a } } ?? before.cells
-        let afterCells = columns.map { _, b in after.cells.filter { $0.column == b } } ?? after.cells
+        let beforeCells = columns.map { a, _ in before.cells.filter { Self.side($0) == a } } ?? before.cells
+        let afterCells = columns.map { _, b in after.cells.filter { Self.side($0) == b } } ?? after.cells
         let old = Dictionary(beforeCells.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
         let new = Dictionary(afterCells.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
         changes = new.keys.sorted().compactMap { k in
@@ -38,10 +38,17 @@ public struct RunComparison {
     /// A cell that passed before and does not now.
     public var regressions: [Change] { changes.filter { $0.before == .PASS } }
 
-    /// The columns each record has (implementations, or pairs in interop records).
+    /// Which side of a comparison a cell is on: its pair in interop records ("zmq-agent>jeromq"),
+    /// else its implementation, wherever it ran (a cell placed on a namespace host is still
+    /// libzmq's, though its column reads "libzmq@a").
+    public static func side(_ c: CellResult) -> String {
+        c.isPair ? c.column : String(c.implementations.first?.split(separator: " ").first ?? "")
+    }
+
+    /// The sides each record has (implementations, and pairs in interop records).
     public static func columns(of r: RunRecord) -> [String] {
         var seen: [String] = []
-        for c in r.cells where !seen.contains(c.column) { seen.append(c.column) }
+        for c in r.cells where !seen.contains(side(c)) { seen.append(side(c)) }
         return seen
     }
 

@@ -42,7 +42,7 @@ public struct RunComparison {
     /// else its implementation, wherever it ran (a cell placed on a namespace host is still
     /// libzmq's, though its column reads "libzmq@a").
     public static func side(_ c: CellResult) -> String {
-        c.isPair ? c.column : String(c.implementations.first?.split(separator: " ").first ?? "")
+        c.isPair ? c.column : String(c.implementations.first?.split(separator: " ").first?.split(separator: "@").first ?? "")
     }
 
     /// The sides each record has (implementations, and pairs in interop records).

@@ -5,6 +5,9 @@
  *   ZMQ_REGRESS_SEND_DELAY_US=200   every zmq_send / zmq_msg_send first sleeps 200 us
  *   ZMQ_REGRESS_SEND_SPIN_NS=20     every zmq_send / zmq_msg_send first busy-waits 20 ns (a
  *                                   calibrated small slowdown, below what a sleep can give)
+ *   ZMQ_REGRESS_SEND_SPIN_LOOPS=50  the same busy-wait as a fixed number of loop turns: the
+ *                                   same instructions on every run (the _NS form is calibrated
+ *                                   by the clock, so under callgrind its count varies)
  *   ZMQ_REGRESS_NOOP_OPTION=23      zmq_setsockopt of that option number (23 = ZMQ_SNDHWM)
  *                                   returns 0 without setting anything; a comma-separated
  *                                   list names several (75,76,77: heartbeats never start)
@@ -60,7 +63,7 @@ static void delay(void)
     if (us < 0) {
         us = env_long("ZMQ_REGRESS_SEND_DELAY_US", 0);
         long ns = env_long("ZMQ_REGRESS_SEND_SPIN_NS", 0);
-        spin = ns > 0 ? spin_iterations(ns) : 0;
+        spin = ns > 0 ? spin_iterations(ns) : env_long("ZMQ_REGRESS_SEND_SPIN_LOOPS", 0);
     }
     if (us > 0) {
         struct timespec t = {us / 1000000, (us % 1000000) * 1000};

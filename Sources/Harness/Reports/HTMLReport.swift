@@ -14,6 +14,7 @@ public enum HTMLReport {
         let byCase = Dictionary(grouping: record.cells, by: \.caseId)
         let caseIds = record.cells.map(\.caseId).reduce(into: [String]()) { if $0.last != $1 && !$0.contains($1) { $0.append($1) } }
         let areas = Array(Set(record.cells.map(\.area))).sorted()
+        let allTransports = Transport.allCases.map(\.rawValue).filter { t in record.cells.contains { $0.transport == t } }
         let env = record.environment
         var h = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>zmqsuite \(xml(record.kind))</title>
@@ -26,6 +27,7 @@ public enum HTMLReport {
             .NON-STRICT{background:#fbe7b0}.INFORMATIONAL{background:#cfe3fb}.UNSUPPORTED{background:#e6e6e6;color:#666}
             .spec{color:#666;font-size:12px}.bar span{display:inline-block;padding:2px 8px;margin-right:4px;border-radius:3px}
             details{margin:4px 0}pre{white-space:pre-wrap;background:#fafafa;padding:6px;margin:4px 0}
+            .chips span{display:inline-block;font-size:11px;font-weight:600;padding:1px 4px;margin:1px;border-radius:3px}.dim{opacity:.25}
             </style></head><body>
             <h1>zmqsuite \(xml(record.kind))</h1>
             <p>\(env.implementations.map { "<b>\(xml($0.name)) \(xml($0.version))</b> <code>\(xml($0.library))</code>" }.joined(separator: ", "))<br>
@@ -34,24 +36,31 @@ public enum HTMLReport {
             \(scoresTable(record.summary))
             <p class="bar">\(Outcome.allCases.map { "<span class=\"\($0.rawValue)\">\($0.rawValue) \(record.summary.outcomes[$0.rawValue] ?? 0)</span>" }.joined())</p>
             <p>Show outcome: \(Outcome.allCases.map { "<label><input type=checkbox class=fo value=\"\($0.rawValue)\" checked> \($0.rawValue)</label>" }.joined(separator: " "))
-            <br>Area: <select id=fa><option value="">all</option>\(areas.map { "<option>\(xml($0))</option>" }.joined())</select></p>
-            <p class=spec>\(comparison.isComparison ? "Columns: each implementation alone, then each pair binder&gt;connector; a cell shows the worst outcome over the transports (hover for each). Rows outlined in red differ between columns." : "A blank cell: the case does not apply to that transport.") Hover a cell for its detail; a linked case has details below.</p>
+            <br>Area: <select id=fa><option value="">all</option>\(areas.map { "<option>\(xml($0))</option>" }.joined())</select>
+            Level: <select id=fl><option value="">all</option>\(Level.allCases.map { "<option>\($0.rawValue)</option>" }.joined())</select>
+            Transport: <select id=ft><option value="">all</option>\(allTransports.map { "<option>\(xml($0))</option>" }.joined())</select>
+            Search: <input id=fq type=search placeholder="case id or spec"></p>
+            <p class=spec>\(comparison.isComparison ? "Columns: each implementation alone, then each pair binder&gt;connector; each cell lists every transport's outcome. Rows outlined in red differ between columns." : "A blank cell: the case does not apply to that transport.") Filters apply to every transport's outcome; a case's link opens its details (its clause, every outcome, failures and wire logs).</p>
             <table id=m><thead><tr><th>case</th><th>level</th>\(transports.map { "<th>\(xml($0))</th>" }.joined())</tr></thead><tbody>
 
             """
         for id in caseIds {
             let cells = byCase[id]!
             let first = cells[0]
-            let outcomes = Set(cells.map(\.outcome.rawValue)).joined(separator: " ")
-            let name = cells.contains { $0.outcome != .PASS } ? "<a href=\"#d-\(xml(id))\">\(xml(id))</a>" : xml(id)
+            let outcomes = Set(cells.map(\.outcome.rawValue)).sorted().joined(separator: " ")
+            let inTransports = Set(cells.map(\.transport)).sorted().joined(separator: " ")
             let marker = comparison.isComparison && comparison.differs(id) ? " style=\"outline:2px solid #c00\"" : ""
-            h +=
-                "<tr data-area=\"\(xml(first.area))\" data-o=\"\(outcomes)\"\(marker)><td>\(name)<div class=spec>\(xml(first.spec))</div></td><td>\(first.level.rawValue)</td>"
+            h += "<tr id=\"row-\(anchor(id))\" data-area=\"\(xml(first.area))\" data-level=\(first.level.rawValue) data-t=\"\(xml(inTransports))\" "
+            h += "data-q=\"\(xml((id + " " + first.spec).lowercased()))\" data-o=\"\(outcomes)\"\(marker)>"
+            h += "<td><a href=\"#case-\(anchor(id))\">\(xml(id))</a><div class=spec>\(xml(first.spec))</div></td><td>\(first.level.rawValue)</td>"
             for t in transports {
-                let inColumn = comparison.isComparison ? cells.filter { $0.column == t } : cells.filter { $0.transport == t }
-                if let worst = inColumn.max(by: { $0.outcome.severity < $1.outcome.severity }) {
-                    let title = inColumn.map { "\($0.transport): \($0.outcome.rawValue) \($0.detail)" }.joined(separator: "\n")
-                    h += "<td class=\"o \(worst.outcome.rawValue)\" title=\"\(xml(title))\">\(worst.outcome.rawValue)</td>"
+                if comparison.isComparison {
+                    // Every transport's own outcome: none hides another (no "worst of").
+                    let inColumn = cells.filter { $0.column == t }
+                    h += inColumn.isEmpty ? "<td></td>" : "<td class=chips>" + inColumn.map(chip).joined() + "</td>"
+                } else if let c = cells.first(where: { $0.transport == t }) {
+                    h +=
+                        "<td class=\"o \(c.outcome.rawValue)\" data-t=\"\(xml(c.transport))\" data-o=\(c.outcome.rawValue) title=\"\(xml(c.detail))\">\(c.outcome.rawValue)</td>"
                 } else {
                     h += "<td></td>"
                 }
@@ -60,39 +69,74 @@ public enum HTMLReport {
         }
         h += "</tbody></table>\n"
         if let recovery = RecoveryMatrix(record) { h += recovery.html }
-        h += "<h2>Cells that did not pass</h2>\n"
-        for c in record.cells where c.outcome != .PASS {
-            h +=
-                "<details id=\"d-\(xml(c.caseId))\" data-area=\"\(xml(c.area))\" data-o=\"\(c.outcome.rawValue)\"><summary><span class=\"\(c.outcome.rawValue)\">\(c.outcome.rawValue)</span> \(xml(c.caseId)) [\(xml(c.transport))] \(xml(c.column))</summary>"
-            h += "<div class=spec>\(c.level.rawValue): \(xml(c.spec)) &mdash; \(xml(c.file)):\(c.line)</div>"
-            if let bug = c.bug { h += "<div class=spec>reproduces: \(xml(bug))</div>" }
-            if let f = c.failure {
-                h +=
-                    "<pre>step \(f.step) (\(xml(f.stepName)), line \(f.line)) after \(String(format: "%.1f", f.elapsedMs)) ms\nexpected: \(xml(f.expected))\nseen:     \(xml(f.seen))</pre>"
-            } else {
-                h += "<pre>\(xml(c.detail))</pre>"
-            }
-            h += wireLog(c) + "</details>\n"
-        }
-        let passingOnWire = record.cells.filter { $0.outcome == .PASS && $0.wire != nil }
-        if !passingOnWire.isEmpty {
-            h += "<h2>Wire exchanges of the cells that passed</h2>\n"
-            for c in passingOnWire {
-                h +=
-                    "<details data-area=\"\(xml(c.area))\" data-o=\"PASS\"><summary><span class=PASS>PASS</span> \(xml(c.caseId)) [\(xml(c.transport))] \(xml(c.column))</summary>"
-                h += wireLog(c) + "</details>\n"
-            }
-        }
+        h += "<h2>Cases</h2>\n"
+        for id in caseIds { h += caseDetails(byCase[id]!) }
         h += """
             <script>
-            function apply(){var on=[...document.querySelectorAll('.fo:checked')].map(e=>e.value),a=document.getElementById('fa').value;
-            document.querySelectorAll('#m tbody tr, details').forEach(r=>{var os=r.dataset.o.split(' ');
-            r.style.display=(os.some(o=>on.includes(o))&&(!a||r.dataset.area==a))?'':'none'})}
-            document.querySelectorAll('.fo').forEach(e=>e.onchange=apply);document.getElementById('fa').onchange=apply;
+            // Filters: outcome, area, level, transport and search, also from the address
+            // (report.html?outcome=FAIL&transport=ipc&q=req), so a filtered view can be linked.
+            const $=id=>document.getElementById(id), chips=r=>[...r.querySelectorAll('[data-o][data-t]')];
+            function apply(){const on=[...document.querySelectorAll('.fo:checked')].map(e=>e.value),a=$('fa').value,l=$('fl').value,t=$('ft').value,q=$('fq').value.toLowerCase();
+            document.querySelectorAll('#m tbody tr').forEach(r=>{const cs=chips(r);
+            cs.forEach(c=>c.classList.toggle('dim',!!t&&c.dataset.t!==t));
+            const hit=cs.some(c=>on.includes(c.dataset.o)&&(!t||c.dataset.t===t));
+            r.style.display=(hit&&(!a||r.dataset.area===a)&&(!l||r.dataset.level===l)&&(!q||r.dataset.q.includes(q)))?'':'none'})}
+            function openTarget(){const d=location.hash&&document.getElementById(location.hash.slice(1));if(d&&d.tagName==='DETAILS'){d.open=true;d.scrollIntoView()}}
+            const p=new URLSearchParams(location.search);
+            if(p.get('outcome')){const want=p.get('outcome').split(',');document.querySelectorAll('.fo').forEach(e=>e.checked=want.includes(e.value))}
+            for(const [k,id] of [['area','fa'],['level','fl'],['transport','ft'],['q','fq']])if(p.get(k))$(id).value=p.get(k);
+            document.querySelectorAll('.fo').forEach(e=>e.onchange=apply);['fa','fl','ft'].forEach(i=>$(i).onchange=apply);$('fq').oninput=apply;
+            window.addEventListener('hashchange',openTarget);apply();openTarget();
             </script></body></html>
 
             """
         return h
+    }
+
+    /// One transport's outcome in a comparison cell: "tcp PASS", with its detail on hover.
+    static func chip(_ c: CellResult) -> String {
+        "<span class=\"\(c.outcome.rawValue)\" data-t=\"\(xml(c.transport))\" data-o=\(c.outcome.rawValue) title=\"\(xml(c.detail))\">\(xml(c.transport)) \(c.outcome.rawValue)</span>"
+    }
+
+    /// An id fragment safe in any attribute and URL: case ids are dotted words already.
+    static func anchor(_ id: String) -> String {
+        String(id.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "-" })
+    }
+
+    /// One case's details (one per case, so ids are unique): its clause, its YAML, every
+    /// outcome by column and transport, and each failure with its wire log.
+    static func caseDetails(_ cells: [CellResult]) -> String {
+        let first = cells[0]
+        let worstFirst = cells.contains { $0.outcome != .PASS }
+        var h =
+            "<details id=\"case-\(anchor(first.caseId))\" data-area=\"\(xml(first.area))\"><summary>\(worstFirst ? "<b>" : "")\(xml(first.caseId))\(worstFirst ? "</b>" : "") "
+        h += cells.map(chip).joined() + "</summary>"
+        h += "<div class=spec>\(first.level.rawValue): \(xml(first.spec)) &mdash; \(xml(first.file)):\(first.line)</div>"
+        if let clause = first.clause { h += "<blockquote class=spec>\(xml(clause.text))</blockquote>" }
+        if let bug = first.bug { h += "<div class=spec>reproduces: \(xml(bug))</div>" }
+        if let yaml = caseSource(file: first.file, line: first.line) { h += "<pre class=yaml>\(xml(yaml))</pre>" }
+        h += "<table><tr><th>column</th><th>transport</th><th>outcome</th><th>detail</th></tr>"
+        for c in cells {
+            h += "<tr><td>\(xml(c.column))</td><td>\(xml(c.transport))</td><td class=\"o \(c.outcome.rawValue)\">\(c.outcome.rawValue)</td><td>\(xml(c.detail))</td></tr>"
+        }
+        h += "</table>"
+        for c in cells where c.outcome != .PASS || c.wire != nil {
+            if let f = c.failure {
+                h += "<pre>\(xml(c.column)) [\(xml(c.transport))]: step \(f.step) (\(xml(f.stepName)), line \(f.line)) after \(String(format: "%.1f", f.elapsedMs)) ms\n"
+                h += "expected: \(xml(f.expected))\nseen:     \(xml(f.seen))</pre>"
+            }
+            h += wireLog(c)
+        }
+        return h + "</details>\n"
+    }
+
+    /// The case's YAML from its file (from its line to the next document), when the file is
+    /// where the run read it; nil otherwise.
+    static func caseSource(file: String, line: Int) -> String? {
+        guard line > 0, let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        let lines = text.components(separatedBy: "\n").dropFirst(line - 1)
+        let body = lines.prefix { $0 != "---" }
+        return body.isEmpty ? nil : body.joined(separator: "\n")
     }
 
     /// Passed/run per implementation in each dimension, protocol and API apart.

@@ -35,6 +35,14 @@ public struct Comparison {
         return seen.count > 1
     }
 
+    /// Every transport's outcome of a case in a column, counted: "5 PASS, 1 UNSUPPORTED"
+    /// (no outcome hides another).
+    public func tally(_ caseId: String, _ column: String) -> String {
+        guard let cells = byCase[caseId]?[column], !cells.isEmpty else { return "" }
+        let counts = Dictionary(grouping: cells, by: \.outcome).mapValues(\.count)
+        return Outcome.allCases.compactMap { o in counts[o].map { "\($0) \(o.rawValue)" } }.joined(separator: ", ")
+    }
+
     /// For each area, "passed/run" per column (UNSUPPORTED cells not counted as run).
     public func areaCounts(_ record: RunRecord) -> [(area: String, counts: [String: (pass: Int, run: Int)])] {
         var out: [String: [String: (pass: Int, run: Int)]] = [:]

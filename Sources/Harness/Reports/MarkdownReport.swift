@@ -21,7 +21,9 @@ public enum MarkdownReport {
 
         let comparison = Comparison(record)
         if comparison.isComparison {
-            md += "## By area: passed/run per implementation and pair (binder>connector)\n\n| area | " + comparison.columns.joined(separator: " | ") + " |\n|---|"
+            md +=
+                "## By area: passed/run per implementation and pair (binder>connector; UNSUPPORTED not run)\n\n| area | " + comparison.columns.joined(separator: " | ")
+                + " |\n|---|"
             md += comparison.columns.map { _ in "---" }.joined(separator: "|") + "|\n"
             for (area, counts) in comparison.areaCounts(record) {
                 md += "| \(area) | " + comparison.columns.map { col in counts[col].map { "\($0.pass)/\($0.run)" } ?? "" }.joined(separator: " | ") + " |\n"
@@ -32,19 +34,21 @@ public enum MarkdownReport {
                 md += "\n## Cases where implementations differ\n\n| case | " + comparison.columns.joined(separator: " | ") + " |\n|---|"
                 md += comparison.columns.map { _ in "---" }.joined(separator: "|") + "|\n"
                 for id in differing {
-                    md += "| `\(id)` | " + comparison.columns.map { comparison.worst(id, $0)?.rawValue ?? "" }.joined(separator: " | ") + " |\n"
+                    md += "| `\(id)` | " + comparison.columns.map { comparison.tally(id, $0) }.joined(separator: " | ") + " |\n"
                 }
                 md += "\n"
             }
         }
         if let recovery = RecoveryMatrix(record) { md += recovery.markdown }
         let transports = Transport.allCases.map(\.rawValue).filter { t in record.cells.contains { $0.transport == t } }
-        md += "## By area\n\n| area | " + transports.joined(separator: " | ") + " |\n|---|" + transports.map { _ in "---" }.joined(separator: "|") + "|\n"
+        // The same denominator as the table per implementation: UNSUPPORTED is not run.
+        md += "## By area and transport: passed/run (UNSUPPORTED not run)\n\n| area | " + transports.joined(separator: " | ") + " |\n|---|"
+        md += transports.map { _ in "---" }.joined(separator: "|") + "|\n"
         for (area, cells) in Dictionary(grouping: record.cells, by: \.area).sorted(by: { $0.key < $1.key }) {
             md +=
                 "| \(area) | "
                 + transports.map { t in
-                    let inT = cells.filter { $0.transport == t }
+                    let inT = cells.filter { $0.transport == t && $0.outcome != .UNSUPPORTED }
                     let pass = inT.filter { $0.outcome == .PASS }.count
                     return inT.isEmpty ? "" : "\(pass)/\(inT.count)"
                 }.joined(separator: " | ") + " |\n"

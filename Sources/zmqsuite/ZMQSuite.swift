@@ -10,7 +10,8 @@ struct ZMQSuite: ParsableCommand {
         discussion: "Exit codes: 0 every MUST cell passed, 1 one did not, 2 the harness could not run.",
         version: RunEnvironment.suiteVersion,
         subcommands: [
-            Conformance.self, Interop.self, Merge.self, WireCommand.self, FuzzCommand.self, Compare.self, Perf.self, GateCommand.self, BaselineCommand.self, Hosts.self,
+            Conformance.self, Interop.self, Merge.self, AgentServe.self, WireCommand.self, FuzzCommand.self, Compare.self, Perf.self, GateCommand.self,
+            BaselineCommand.self, Hosts.self,
             List.self,
             Impls.self, AgentCheckCommand.self,
             Worker.self, MulticastPeer.self, PerfPeer.self,

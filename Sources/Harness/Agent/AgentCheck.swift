@@ -41,10 +41,10 @@ public final class AgentCheck {
     init(process: LineProcess) { self.process = process }
 
     public static func run(command: [String]) -> [Result] {
-        guard let exe = command.first, FileManager.default.isExecutableFile(atPath: exe) else {
+        guard let exe = command.first, FileManager.default.isExecutableFile(atPath: exe) || LineProcess.remoteAddress(exe) != nil else {
             return [Result(name: "start", ok: false, detail: "\(command.first ?? "(none)") is not an executable file")]
         }
-        guard let process = try? LineProcess(executable: exe, arguments: Array(command.dropFirst())) else {
+        guard let process = try? LineProcess.start(command) else {
             return [Result(name: "start", ok: false, detail: "could not start \(exe)")]
         }
         let check = AgentCheck(process: process)

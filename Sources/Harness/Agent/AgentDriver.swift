@@ -21,11 +21,13 @@ public final class AgentDriver: Driver, @unchecked Sendable {
     /// Starts the agent once and asks `hello`; throws with the reason it is unavailable.
     public init(name: String, command: [String]) throws {
         guard let exe = command.first else { throw AgentError.unavailable("empty command") }
-        guard FileManager.default.isExecutableFile(atPath: exe) else {
+        let remote = command.count == 1 && LineProcess.remoteAddress(exe) != nil
+        guard remote || FileManager.default.isExecutableFile(atPath: exe) else {
             throw AgentError.unavailable("\(exe) is not an executable file")
         }
         self.command = command
-        let probe = try LineProcess(executable: exe, arguments: Array(command.dropFirst()))
+        let probe: LineProcess
+        do { probe = try LineProcess.start(command) } catch { throw AgentError.unavailable("\(error)") }
         let link = AgentLink(process: probe)
         let hello: AgentReply
         do { hello = try link.call(AgentRequest(.hello), timeoutMs: 20000) } catch {
@@ -80,7 +82,7 @@ public final class AgentDriver: Driver, @unchecked Sendable {
     }
 
     private func spawn() throws -> LineProcess {
-        let p = try LineProcess(executable: command[0], arguments: Array(command.dropFirst()))
+        let p = try LineProcess.start(command)
         lock.lock(); started.append(p); lock.unlock()
         return p
     }

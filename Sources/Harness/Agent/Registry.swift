@@ -6,7 +6,10 @@ import Yams
 public struct Registry: Sendable {
     public struct Entry: Codable, Sendable {
         public var name: String
-        public var command: [String]
+        /// How to start the agent here; or
+        public var command: [String]?
+        /// where one already listens (`zmqsuite agent-serve --listen HOST:PORT` on another machine).
+        public var connect: String?
         public var description: String?
     }
 
@@ -25,6 +28,16 @@ public struct Registry: Sendable {
             if let dup = Dictionary(grouping: file.implementations, by: \.name).first(where: { $0.value.count > 1 || $0.key == "libzmq" }) {
                 throw RegistryError(file: path, message: "implementation name '\(dup.key)' is taken")
             }
+            for e in file.implementations {
+                switch (e.command, e.connect) {
+                case (let c?, nil) where !c.isEmpty: continue
+                case (nil, let address?) where LineProcess.remoteAddress("tcp://" + address) != nil: continue
+                case (nil, let address?):
+                    throw RegistryError(file: path, message: "\(e.name): connect '\(address)': expected HOST:PORT with an IPv4 address, e.g. 10.0.0.2:5600")
+                default:
+                    throw RegistryError(file: path, message: "\(e.name): expected either command (how to start the agent) or connect (HOST:PORT of an agent-serve)")
+                }
+            }
             let root = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
             return Registry(entries: file.implementations, root: root)
         } catch let e as RegistryError { throw e } catch {
@@ -41,7 +54,8 @@ public struct Registry: Sendable {
 
     /// The command with {bin}, {cache} and relative paths resolved.
     public func command(for entry: Entry, bin: String) -> [String] {
-        entry.command.enumerated().map { i, part in
+        if let address = entry.connect { return ["tcp://" + address] }
+        return (entry.command ?? []).enumerated().map { i, part in
             let p = part.replacingOccurrences(of: "{bin}", with: bin).replacingOccurrences(of: "{cache}", with: Self.cacheDirectory)
             if i == 0 && !p.hasPrefix("/") { return root + "/" + p }
             if p.hasPrefix("agents/") || p.hasPrefix(".venv/") { return root + "/" + p }
@@ -79,7 +93,7 @@ public struct Registry: Sendable {
             }
             // A built artifact the entry names (a {cache} path) that is not there yet.
             let resolved = command(for: entry, bin: bin)
-            for (part, path) in zip(entry.command, resolved) where part.contains("{cache}") && !FileManager.default.fileExists(atPath: path) {
+            for (part, path) in zip(entry.command ?? [], resolved) where part.contains("{cache}") && !FileManager.default.fileExists(atPath: path) {
                 return (name, .unavailable("\(path) does not exist yet (\(entry.description ?? "see agents/registry.yaml"))"))
             }
             do { return (name, .ready(try AgentDriver(name: name, command: resolved))) } catch {

@@ -107,6 +107,8 @@ extension GateCommand {
     /// since no thread of a side migrates or waits for the harness's core.
     func pinned(_ command: [String]) throws -> [String] {
         let cores = ProcessInfo.processInfo.activeProcessorCount
+        // A remote agent (tcp://HOST:PORT) runs where its agent-serve put it.
+        if command.count == 1 && LineProcess.remoteAddress(command[0]) != nil { return command }
         guard cpu != "none", cores > 1 || cpu != nil else { return command }
         let which = cpu ?? "\(cores - 1)"
         guard let n = Int(which), n >= 0, n < cores else { throw ValidationError("--cpu \(which): expected a CPU number from 0 to \(cores - 1), or none") }

@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["Harness"],
+            dependencies: ["Harness", "PerfTools"],
             path: "Tests/Interop",
             // Deliberately broken agents and ZMTP services (Python) that AgentCheckTests and WireTargetTests run.
             exclude: ["BrokenAgents", "WirePeers"]

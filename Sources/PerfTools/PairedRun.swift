@@ -76,16 +76,22 @@ extension PerfRunner {
 
     /// `pairs` ABBA pairs of one job on agents `a` and `b` (each with the perf op) of `count`
     /// each, after one unrecorded warm-up trial each.
-    public func paired(_ job: PairedJob, a: AgentDriver, b: AgentDriver, pairs: Int, count: Int) throws -> [PairedFigure] {
+    /// With `together`, each pair's two trials run at the same time (duet benchmarking: both
+    /// sides meet the same moment of the machine) instead of one after the other.
+    public func paired(_ job: PairedJob, a: AgentDriver, b: AgentDriver, pairs: Int, count: Int, together: Bool = false) throws -> [PairedFigure] {
         let sides = [Subject.agent(a), Subject.agent(b)]
         switch job.kind {
         case .throughput:
             let pattern = ThroughputPattern.all[0]
-            let runs = try abba(pairs) { side in try throughputTrial(sides[side], transport: job.transport, pattern: pattern, size: job.size, count: count) }
+            let runs = try abba(pairs, together: together) { side in
+                try throughputTrial(sides[side], transport: job.transport, pattern: pattern, size: job.size, count: count)
+            }
             return [PairedFigure(name: job.label, kind: "throughput", unit: "msg/s", biggerIsBetter: true, count: count, a: runs[0], b: runs[1])]
         case .latency:
             let pattern = LatencyPattern.all[0]
-            let runs = try abba(pairs) { side in try latencyTrial(sides[side], transport: job.transport, pattern: pattern, size: job.size, count: count) }
+            let runs = try abba(pairs, together: together) { side in
+                try latencyTrial(sides[side], transport: job.transport, pattern: pattern, size: job.size, count: count)
+            }
             let name = job.label.replacingOccurrences(of: "latency", with: "")
             return [("latency-p50", \LatencySummary.p50Us), ("latency-p99", \LatencySummary.p99Us)].map { kind, path in
                 PairedFigure(
@@ -95,18 +101,40 @@ extension PerfRunner {
         }
     }
 
-    /// Side 0 and side 1, `pairs` times in ABBA order after a warm-up of each; returns each
-    /// side's trials in pair order.
-    private func abba<T>(_ pairs: Int, _ trial: (Int) throws -> T) rethrows -> [[T]] {
+    /// Side 0 and side 1, `pairs` times in ABBA order after a warm-up of each (or both at
+    /// once, `together`); returns each side's trials in pair order.
+    private func abba<T>(_ pairs: Int, together: Bool, _ trial: @escaping (Int) throws -> T) throws -> [[T]] {
         _ = try trial(0)
         _ = try trial(1)
         var runs: [[T]] = [[], []]
         for i in 0..<pairs {
-            for side in i % 2 == 0 ? [0, 1] : [1, 0] { runs[side].append(try trial(side)) }
+            if together {
+                let (first, second) = try simultaneously({ try trial(0) }, { try trial(1) })
+                runs[0].append(first)
+                runs[1].append(second)
+            } else {
+                for side in i % 2 == 0 ? [0, 1] : [1, 0] { runs[side].append(try trial(side)) }
+            }
         }
         return runs
     }
+
+    /// Runs `first` on a thread of its own while `second` runs here; both results, or the
+    /// first error. The other thread's work is bounded by the agent calls' own timeouts.
+    private func simultaneously<T>(_ first: @escaping () throws -> T, _ second: () throws -> T) throws -> (T, T) {
+        let box = SimultaneousBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            box.result = Result { try first() }
+            done.signal()
+        }.start()
+        let mine = Result { try second() }
+        done.wait()
+        return (try box.result!.get(), try mine.get())
+    }
 }
+
+private final class SimultaneousBox<T>: @unchecked Sendable { var result: Result<T, Error>? }
 
 extension PairedFigure {
     /// The pairs of `more` after these (the same figure measured again, in fresh processes).

@@ -31,7 +31,13 @@ extension GateCommand {
         }
         // Instruction counts run unpinned (callgrind runs one thread at a time anyway).
         let (countedA, countedB) = (try command(nameA, "--a"), try command(nameB, "--b"))
-        let (commandA, commandB) = (try pinned(countedA), try pinned(countedB))
+        // Duet: A and B at the same time, each on a CPU of its own (the first two); else both
+        // on one CPU, one after the other.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let (commandA, commandB) =
+            duet
+            ? (try pinned(countedA, to: cpu == "none" ? "none" : "0"), try pinned(countedB, to: cpu == "none" ? "none" : "\(min(1, cores - 1))"))
+            : (try pinned(countedA, to: cpu), try pinned(countedB, to: cpu))
         let (infoA, infoB): (ImplementationInfo, ImplementationInfo)
         do {
             let a = try open(nameA, "--a", commandA), b = try open(nameB, "--b", commandB)
@@ -67,7 +73,7 @@ extension GateCommand {
                 do {
                     let count = try counts[i] ?? runner.pairedCount(job, on: a)
                     counts[i] = count
-                    for (k, figure) in try runner.paired(job, a: a, b: b, pairs: share, count: count).enumerated() {
+                    for (k, figure) in try runner.paired(job, a: a, b: b, pairs: share, count: count, together: duet).enumerated() {
                         if figures[2 * i + k] == nil { figures[2 * i + k] = figure } else { figures[2 * i + k]!.append(figure) }
                     }
                 } catch {
@@ -105,7 +111,7 @@ extension GateCommand {
     /// Both sides on one CPU of their own (the last, unless --cpu says otherwise): measured
     /// here, that takes a tcp round trip's trial-to-trial spread from about 10% to under 1%,
     /// since no thread of a side migrates or waits for the harness's core.
-    func pinned(_ command: [String]) throws -> [String] {
+    func pinned(_ command: [String], to cpu: String?) throws -> [String] {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         // A remote agent (tcp://HOST:PORT) runs where its agent-serve put it.
         if command.count == 1 && LineProcess.remoteAddress(command[0]) != nil { return command }

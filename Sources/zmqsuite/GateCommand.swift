@@ -41,6 +41,9 @@ struct GateCommand: ParsableCommand {
     @Option(name: .long, help: "A/B: the CPU both sides' agents are pinned to (default: the last one), or none.")
     var cpu: String?
 
+    @Flag(name: .long, help: "A/B: duet benchmarking: each pair's A and B trials run at the same time, A on CPU 0 and B on CPU 1.")
+    var duet = false
+
     @Flag(
         name: .long,
         help: "Count instructions per message and per round trip under callgrind too (A/B: on both sides; with --baseline, it is automatic when the baseline has counts)."

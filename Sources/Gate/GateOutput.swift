@@ -101,7 +101,7 @@ public enum GateOutput {
         try writeAtomically(Data(junit(report).utf8), to: directory + "/gate-junit.xml")
     }
 
-    private static func figure(_ v: Double?, _ unit: String) -> String {
+    static func figure(_ v: Double?, _ unit: String) -> String {
         guard let v else { return "–" }
         return (v >= 10000 ? String(format: "%.0f", v) : String(format: "%.2f", v)) + " " + unit
     }

@@ -39,23 +39,17 @@ public enum PerfComparison {
             let interval = m.intervalLow.map { String(format: "%.3f–%.3f", $0, m.intervalHigh ?? .nan) } ?? ""
             let seen = m.smallestDetectable.map { String(format: "%.1f%%", $0 * 100) } ?? (m.verdict == .context ? "" : "none")
             return [
-                m.name, figure(m.baselineMedian, m.unit), figure(m.currentMedian, m.unit), m.change, interval,
+                m.name, GateOutput.figure(m.baselineMedian, m.unit), GateOutput.figure(m.currentMedian, m.unit), m.change, interval,
                 m.pWorse.map { String(format: "%.4f", $0) } ?? "", seen, m.verdict.rawValue + (m.blind && m.verdict != .context ? ", blind" : ""),
             ]
         }
         if markdown {
-            let escape = { (s: String) in s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "<", with: "&lt;") }
             return
                 (["| " + header.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: header.count)]
-                + rows.map { "| " + $0.map(escape).joined(separator: " | ") + " |" }).joined(separator: "\n") + "\n"
+                + rows.map { "| " + $0.map(MarkdownReport.cell).joined(separator: " | ") + " |" }).joined(separator: "\n") + "\n"
         }
         let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
         let line = { (cells: [String]) in zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ") }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
-    }
-
-    static func figure(_ v: Double?, _ unit: String) -> String {
-        guard let v else { return "–" }
-        return (v >= 10000 ? String(format: "%.0f", v) : String(format: "%.2f", v)) + " " + unit
     }
 }

@@ -28,9 +28,14 @@ public struct InstructionCounter: Sendable {
 
     /// `repeats` counts of instructions per item of `job` in the agent `command`.
     public func perItem(command: [String], name: String, job: PairedJob) throws -> [Double] {
-        try (0..<repeats).map { _ in
-            let few = try total(command: command, name: name, job: job, count: small)
-            let many = try total(command: command, name: name, job: job, count: large)
+        // The programs valgrind can read, prepared once for every run below.
+        let programs = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-callgrind-bin-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: programs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: programs) }
+        let readable = try command.map { try Self.withoutDebugInfo($0, in: programs) }
+        return try (0..<repeats).map { _ in
+            let few = try total(command: readable, name: name, job: job, count: small)
+            let many = try total(command: readable, name: name, job: job, count: large)
             return (many - few) / Double(large - small)
         }
     }
@@ -50,7 +55,8 @@ public struct InstructionCounter: Sendable {
         return copy
     }
 
-    /// Instructions of one agent process (its children included) that runs one perf op of `count`.
+    /// Instructions of one agent process (its children included) that runs one perf op of
+    /// `count`; `command` is one valgrind can read (see withoutDebugInfo).
     func total(command: [String], name: String, job: PairedJob, count: Int) throws -> Double {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-callgrind-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -59,7 +65,7 @@ public struct InstructionCounter: Sendable {
         let agent = try AgentDriver(
             name: name,
             command: [valgrind, "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=\(folder.path)/out.%p", "--log-file=\(folder.path)/log.%p"]
-                + (try command.map { try Self.withoutDebugInfo($0, in: folder.path) }))
+                + command)
         var runner = PerfRunner(trials: 1, warmup: 0)
         runner.trialSeconds = nil
         do {

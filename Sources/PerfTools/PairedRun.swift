@@ -118,23 +118,7 @@ extension PerfRunner {
         }
         return runs
     }
-
-    /// Runs `first` on a thread of its own while `second` runs here; both results, or the
-    /// first error. The other thread's work is bounded by the agent calls' own timeouts.
-    private func simultaneously<T>(_ first: @escaping () throws -> T, _ second: () throws -> T) throws -> (T, T) {
-        let box = SimultaneousBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            box.result = Result { try first() }
-            done.signal()
-        }.start()
-        let mine = Result { try second() }
-        done.wait()
-        return (try box.result!.get(), try mine.get())
-    }
 }
-
-private final class SimultaneousBox<T>: @unchecked Sendable { var result: Result<T, Error>? }
 
 extension PairedFigure {
     /// The pairs of `more` after these (the same figure measured again, in fresh processes).

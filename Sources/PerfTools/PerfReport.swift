@@ -85,6 +85,16 @@ public enum PerfReport {
         return h
     }
 
+    /// The line colours of every chart, in order of series.
+    static let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
+
+    /// Horizontal grid lines at each power of ten from 10^y0 to 10^y1 (log10 on y), labelled.
+    static func yGrid(from y0: Double, to y1: Double, left: Double, right: Double, py: (Double) -> Double) -> String {
+        stride(from: y0, through: y1, by: 1).map { y in
+            "<line x1=\(left) x2=\(right) y1=\(py(y)) y2=\(py(y)) stroke='#eee'/><text x=4 y=\(py(y) + 4) font-size=11>\(rate(pow(10, y)))</text>"
+        }.joined()
+    }
+
     /// A line per implementation (and pattern), log2 size on x, log10 value on y; each point
     /// with its error bar (`value` gives the point, then the bar's low and high ends).
     static func chart(title: String, results: [PerfResult], value: (PerfResult) -> (Double, Double, Double)?) -> String {
@@ -98,18 +108,13 @@ public enum PerfReport {
         let px = { (x: Double) in left + (x - x0) / (x1 - x0) * (width - left - right) }
         let py = { (y: Double) in height - bottom - (y - y0) / (y1 - y0) * (height - bottom - top) }
         var svg = "<svg width=\(Int(width)) height=\(Int(height)) xmlns='http://www.w3.org/2000/svg'><text x=\(Int(left)) y=16 font-weight=bold>\(xml(title))</text>"
-        var y = y0
-        while y <= y1 {
-            svg += "<line x1=\(px(x0)) x2=\(px(x1)) y1=\(py(y)) y2=\(py(y)) stroke='#eee'/><text x=4 y=\(py(y) + 4) font-size=11>\(rate(pow(10, y)))</text>"
-            y += 1
-        }
+        svg += yGrid(from: y0, to: y1, left: px(x0), right: px(x1), py: py)
         for x in Set(points.map(\.1)).sorted() {
             svg += "<text x=\(px(log2(x)) - 10) y=\(height - bottom + 16) font-size=11>\(x >= 1024 ? "\(Int(x) / 1024)K" : "\(Int(x))")</text>"
         }
-        let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
         let series = Dictionary(grouping: points) { "\($0.0.implementation) \($0.0.pattern)" }.sorted { $0.key < $1.key }
         for (i, (name, pts)) in series.enumerated() {
-            let c = colours[i % colours.count]
+            let c = Self.colours[i % Self.colours.count]
             let path = pts.sorted { $0.1 < $1.1 }.map { "\(px(log2($0.1))),\(py(log10($0.2)))" }.joined(separator: " ")
             svg += "<polyline fill=none stroke='\(c)' stroke-width=2 points='\(path)'/>"
             for p in pts {
@@ -139,17 +144,12 @@ public enum PerfReport {
         let py = { (y: Double) in height - bottom - (y - y0) / (y1 - y0) * (height - bottom - top) }
         var svg =
             "<svg class=percentiles width=\(Int(width)) height=\(Int(height)) xmlns='http://www.w3.org/2000/svg'><text x=\(Int(left)) y=16 font-weight=bold>\(xml(title))</text>"
-        var y = y0
-        while y <= y1 {
-            svg += "<line x1=\(px(0)) x2=\(px(x1)) y1=\(py(y)) y2=\(py(y)) stroke='#eee'/><text x=4 y=\(py(y) + 4) font-size=11>\(rate(pow(10, y)))</text>"
-            y += 1
-        }
+        svg += yGrid(from: y0, to: y1, left: px(0), right: px(x1), py: py)
         for (x, label) in [(0.0, "0%"), (1, "90%"), (2, "99%"), (3, "99.9%"), (4, "99.99%"), (5, "99.999%")] where x <= x1 {
             svg += "<text x=\(px(x) - 10) y=\(height - bottom + 16) font-size=11>\(label)</text>"
         }
-        let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
         for (i, (r, pts)) in curves.enumerated() {
-            let c = colours[i % colours.count]
+            let c = Self.colours[i % Self.colours.count]
             svg += "<polyline fill=none stroke='\(c)' stroke-width=2 points='\(pts.map { "\(px($0.0)),\(py($0.1))" }.joined(separator: " "))'/>"
             svg += "<text x=\(width - right + 8) y=\(top + 14 + Double(i) * 16) font-size=11 fill='\(c)'>\(xml("\(r.implementation) \(r.pattern)"))</text>"
         }

@@ -42,23 +42,19 @@ public struct ReferencePrograms: Sendable {
             throw PerfError.zmq("local_thr and remote_thr cross processes: tcp or ipc, not \(transport.rawValue)")
         }
         let bound = 30_000
-        let local = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            local.value = ChildProcess.run("\(directory)/local_thr", [endpoint, "\(size)", "\(count)"], boundMs: bound)
-            done.signal()
-        }.start()
-        // Over ipc, remote_thr starts once local_thr's socket file exists: a remote_thr that
-        // connected first left local_thr waiting for ever, about one trial in twenty here.
-        if transport == .ipc {
-            let path = String(endpoint.dropFirst("ipc://".count))
-            let deadline = Date().addingTimeInterval(5)
-            while !FileManager.default.fileExists(atPath: path) && Date() < deadline { usleep(1000) }
-        }
-        let remote = ChildProcess.run("\(directory)/remote_thr", [endpoint, "\(size)", "\(count)"], boundMs: bound)
-        guard done.wait(timeout: .now() + .milliseconds(bound + 5000)) == .success, let (status, output) = local.value else {
-            throw PerfError.zmq("local_thr did not finish within \(bound / 1000) s")
-        }
+        // local_thr binds and waits; remote_thr connects and sends. Each run is bounded.
+        let ((status, output), remote) = try simultaneously(
+            { ChildProcess.run("\(directory)/local_thr", [endpoint, "\(size)", "\(count)"], boundMs: bound) },
+            {
+                // Over ipc, remote_thr starts once local_thr's socket file exists: a remote_thr
+                // that connected first left local_thr waiting for ever, about one trial in twenty here.
+                if transport == .ipc {
+                    let path = String(endpoint.dropFirst("ipc://".count))
+                    let deadline = Date().addingTimeInterval(5)
+                    while !FileManager.default.fileExists(atPath: path) && Date() < deadline { usleep(1000) }
+                }
+                return ChildProcess.run("\(directory)/remote_thr", [endpoint, "\(size)", "\(count)"], boundMs: bound)
+            })
         guard remote.status == 0 else { throw PerfError.zmq("remote_thr failed (\(remote.status)): \(remote.output)") }
         // "mean throughput: 2345678 [msg/s]"
         guard status == 0,
@@ -68,8 +64,6 @@ public struct ReferencePrograms: Sendable {
         return rate
     }
 }
-
-private final class ResultBox: @unchecked Sendable { var value: (status: Int32, output: String)? }
 
 final class FailureBox: @unchecked Sendable {
     private let lock = NSLock()

@@ -15,6 +15,11 @@ func agent(_ name: String) throws -> AgentDriver {
     }
 }
 
+/// Runs this build's zmqsuite command line to its end (bounded at 5 minutes).
+func zmqsuite(_ arguments: [String]) -> (status: Int32, output: String) {
+    ChildProcess.run(bin + "/zmqsuite", arguments, boundMs: 300_000)
+}
+
 func cases(_ ids: [String]) throws -> [CaseDefinition] {
     try CaseLoader.loadDirectory(root.appendingPathComponent("cases").path).filter { ids.contains($0.id) }
 }

@@ -6,10 +6,6 @@ import Testing
 /// Schema in schemas/ (checked with Python's jsonschema, which scripts/setup installs in .venv).
 @Suite("Records match their JSON Schemas")
 struct RecordSchemaTests {
-    func zmqsuite(_ arguments: [String]) -> (status: Int32, output: String) {
-        ChildProcess.run(bin + "/zmqsuite", arguments, boundMs: 300_000)
-    }
-
     func validate(_ schema: String, _ records: [String]) {
         let r = ChildProcess.run(root.path + "/.venv/bin/python", [root.path + "/tools/validate-records.py", schema] + records, boundMs: 60000)
         #expect(r.status == 0, "\(r.output)")

@@ -74,9 +74,7 @@ struct RemoteHostAgentTests {
         let remoteRun = net.command(on: here, [bin + "/zmqsuite", "conformance", "--impl", "far", "--registry", registryFile, "--out", out + "/far"] + filter)
         let r = ChildProcess.run(remoteRun[0], Array(remoteRun.dropFirst()), boundMs: 300_000)
         #expect([0, 1].contains(r.status), "\(r.output.suffix(400))")
-        let l = ChildProcess.run(
-            bin + "/zmqsuite", ["conformance", "--impl", "zmq-agent", "--registry", root.path + "/agents/registry.yaml", "--out", out + "/near"] + filter,
-            boundMs: 300_000)
+        let l = zmqsuite(["conformance", "--impl", "zmq-agent", "--registry", root.path + "/agents/registry.yaml", "--out", out + "/near"] + filter)
         #expect([0, 1].contains(l.status), "\(l.output.suffix(400))")
         let outcomes = { (path: String) in
             Dictionary(try ReportWriter.read(path).cells.map { ("\($0.caseId)@\($0.transport)", $0.outcome) }, uniquingKeysWith: { a, _ in a })

@@ -26,13 +26,10 @@ struct ReportBrowserTests {
     @Test func filtersAndLinksWorkInChromium() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("zmqsuite-browser-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let run = ChildProcess.run(
-            bin + "/zmqsuite",
-            [
-                "interop", "--filter", "reqrep.req.*", "--impl", "libzmq", "--impl", "pyzmq", "--impl", "jeromq", "--registry", root.path + "/agents/registry.yaml",
-                "--out", out,
-            ],
-            boundMs: 300_000)
+        let run = zmqsuite([
+            "interop", "--filter", "reqrep.req.*", "--impl", "libzmq", "--impl", "pyzmq", "--impl", "jeromq", "--registry", root.path + "/agents/registry.yaml", "--out",
+            out,
+        ])
         #expect([0, 1].contains(run.status), "\(run.output.suffix(400))")
         let record = try ReportWriter.read(out + "/report.json")
         let page = out + "/report.html"

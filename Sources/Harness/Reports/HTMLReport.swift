@@ -70,7 +70,13 @@ public enum HTMLReport {
         h += "</tbody></table>\n"
         if let recovery = RecoveryMatrix(record) { h += recovery.html }
         h += "<h2>Cases</h2>\n"
-        for id in caseIds { h += caseDetails(byCase[id]!) }
+        // Each case file is read once, however many of its cases the run has.
+        var files: [String: [String]] = [:]
+        for id in caseIds {
+            let file = byCase[id]![0].file
+            if files[file] == nil { files[file] = (try? String(contentsOfFile: file, encoding: .utf8))?.components(separatedBy: "\n") ?? [] }
+            h += caseDetails(byCase[id]!, fileLines: files[file]!)
+        }
         h += """
             <script>
             // Filters: outcome, area, level, transport and search, also from the address
@@ -105,7 +111,7 @@ public enum HTMLReport {
 
     /// One case's details (one per case, so ids are unique): its clause, its YAML, every
     /// outcome by column and transport, and each failure with its wire log.
-    static func caseDetails(_ cells: [CellResult]) -> String {
+    static func caseDetails(_ cells: [CellResult], fileLines: [String]) -> String {
         let first = cells[0]
         let worstFirst = cells.contains { $0.outcome != .PASS }
         var h =
@@ -114,7 +120,7 @@ public enum HTMLReport {
         h += "<div class=spec>\(first.level.rawValue): \(xml(first.spec)) &mdash; \(xml(first.file)):\(first.line)</div>"
         if let clause = first.clause { h += "<blockquote class=spec>\(xml(clause.text))</blockquote>" }
         if let bug = first.bug { h += "<div class=spec>reproduces: \(xml(bug))</div>" }
-        if let yaml = caseSource(file: first.file, line: first.line) { h += "<pre class=yaml>\(xml(yaml))</pre>" }
+        if let yaml = caseSource(fileLines, line: first.line) { h += "<pre class=yaml>\(xml(yaml))</pre>" }
         h += "<table><tr><th>column</th><th>transport</th><th>outcome</th><th>detail</th></tr>"
         for c in cells {
             h += "<tr><td>\(xml(c.column))</td><td>\(xml(c.transport))</td><td class=\"o \(c.outcome.rawValue)\">\(c.outcome.rawValue)</td><td>\(xml(c.detail))</td></tr>"
@@ -130,12 +136,11 @@ public enum HTMLReport {
         return h + "</details>\n"
     }
 
-    /// The case's YAML from its file (from its line to the next document), when the file is
-    /// where the run read it; nil otherwise.
-    static func caseSource(file: String, line: Int) -> String? {
-        guard line > 0, let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
-        let lines = text.components(separatedBy: "\n").dropFirst(line - 1)
-        let body = lines.prefix { $0 != "---" }
+    /// The case's YAML from its file's lines (from its line to the next document); nil when
+    /// the file was not where the run read it.
+    static func caseSource(_ fileLines: [String], line: Int) -> String? {
+        guard line > 0 else { return nil }
+        let body = fileLines.dropFirst(line - 1).prefix { $0 != "---" }
         return body.isEmpty ? nil : body.joined(separator: "\n")
     }
 

@@ -65,7 +65,7 @@ public enum MarkdownReport {
 
     /// Text for a table cell: pipes and newlines would break the row, and `<...>` would be
     /// read as HTML by GitHub (`static_cast<int>`, `[<any>, "early"]`).
-    static func cell(_ s: String) -> String {
+    public static func cell(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
             .replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }

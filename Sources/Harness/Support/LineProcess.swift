@@ -203,7 +203,12 @@ public final class LineProcess: @unchecked Sendable {
 
     /// A remote agent closes its end when it exits: true when that happened within `ms`.
     private func awaitRemoteClose(ms: Int) -> Bool {
-        while readLine(timeoutMs: ms) != nil {}
+        // One bound for the whole wait: an agent that keeps writing lines cannot extend it.
+        let deadline = monotonicMs() + Double(ms)
+        while !outputClosed {
+            let left = Int(deadline - monotonicMs())
+            guard left > 0, readLine(timeoutMs: left) != nil else { break }
+        }
         return outputClosed
     }
 }

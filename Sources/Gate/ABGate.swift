@@ -81,8 +81,8 @@ public enum ABGatekeeper {
         let blocks = f.blockLogRatios
         let pWorse = Statistics.pPositive(blocks), pBetter = Statistics.pPositive(blocks.map { -$0 })
         m.pWorse = pWorse
-        m.noiseBand = Statistics.standardDeviation(blocks)
-        m.smallestDetectable = Statistics.smallestDetectablePaired(logRatios: blocks, alpha: policy.alpha)
+        m.noiseBand = Statistics.robustSpread(blocks)
+        m.smallestDetectable = Statistics.smallestDetectableResampled(logRatios: blocks, alpha: policy.alpha)
         m.blind = m.smallestDetectable.map { $0 > threshold } ?? true
         let thresholdText = String(format: "threshold %.1f%%", threshold * 100)
         if worseBy > threshold && pWorse < policy.alpha {

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// Statistics of paired trials (A/B measured next to each other) and what a test can see:
 /// the Wilcoxon signed-rank test on per-pair differences, and the smallest change a test at
@@ -55,15 +56,76 @@ extension Statistics {
     /// four times out of five.
     public static let power = 0.8
 
-    /// The smallest relative change a one-sided paired test at `alpha` detects with `power`,
-    /// from the paired log-ratios `logRatios` (their spread is the noise left after pairing);
-    /// nil when no result of so few pairs can reach `alpha` (2^-n >= alpha).
-    public static func smallestDetectablePaired(logRatios: [Double], alpha: Double) -> Double? {
-        let n = logRatios.filter { $0 != 0 }.count
+    /// The smallest relative change the signed-rank test at `alpha` detects with `power`, by
+    /// resampling the noise actually measured: the log ratios, centred on their median, are
+    /// drawn with replacement and a random sign (the same seeded draws for every shift) and
+    /// shifted until four draws in five reach `alpha`. Unlike the formula from their standard deviation, this
+    /// keeps the noise's shape: a few wild trials (a preempted thread) inflate a standard
+    /// deviation, while a rank test gives them only their ranks. nil when no result of so few
+    /// samples can reach `alpha`.
+    public static func smallestDetectableResampled(logRatios: [Double], alpha: Double, resamples: Int = 400) -> Double? {
+        let n = logRatios.count
         guard n >= 2, pow(0.5, Double(n)) < alpha else { return nil }
-        // 1.023 = sqrt(pi/3): the signed-rank test is 3/pi as efficient as the t-test for normal noise.
-        let shift = (normalQuantile(1 - alpha) + normalQuantile(power)) * standardDeviation(logRatios) / Double(n).squareRoot() * 1.023
-        return exp(shift) - 1
+        let critical = signedRankCritical(n: n, alpha: alpha)
+        let centre = medianOf(logRatios)
+        let centred = logRatios.map { $0 - centre }
+        var rng = SplitMix64(seed: 0x4d44_4521)
+        // Each draw gets a random sign: the test assumes noise symmetric about zero, and a wild
+        // trial is as likely to slow A as B.
+        let draws = (0..<resamples).map { _ in
+            (0..<n).map { _ in abs(centred[Int(rng.next() % UInt64(n))]) * (rng.next() & 1 == 0 ? 1 : -1) }
+        }
+        func power(_ shift: Double) -> Double {
+            var reached = 0
+            for draw in draws {
+                let shifted = draw.map { $0 + shift }
+                let order = shifted.indices.sorted { abs(shifted[$0]) < abs(shifted[$1]) }
+                var w = 0
+                for (rank, i) in order.enumerated() where shifted[i] > 0 { w += rank + 1 }
+                if w >= critical { reached += 1 }
+            }
+            return Double(reached) / Double(resamples)
+        }
+        var low = 0.0, high = max(centred.map(abs).max() ?? 0, 1e-6)
+        while power(high) < Self.power {
+            high *= 2
+            if high > 10 { return nil }
+        }
+        for _ in 0..<30 {
+            let mid = (low + high) / 2
+            if power(mid) >= Self.power { high = mid } else { low = mid }
+        }
+        return exp(high) - 1
+    }
+
+    /// The smallest sum of positive ranks (1...n, no ties) whose one-sided p is below `alpha`.
+    static func signedRankCritical(n: Int, alpha: Double) -> Int {
+        let total = n * (n + 1) / 2
+        var counts = [Double](repeating: 0, count: total + 1)
+        counts[0] = 1
+        for r in 1...n {
+            for w in stride(from: total, through: r, by: -1) { counts[w] += counts[w - r] }
+        }
+        let all = pow(2, Double(n))
+        var tail = 0.0
+        for w in stride(from: total, through: 0, by: -1) {
+            tail += counts[w]
+            if tail / all >= alpha { return w + 1 }
+        }
+        return 0
+    }
+
+    /// A robust spread: 1.4826 times the median absolute deviation (the standard deviation for
+    /// normal noise, unmoved by a few wild values).
+    public static func robustSpread(_ x: [Double]) -> Double {
+        guard x.count > 1 else { return 0 }
+        let centre = medianOf(x)
+        return 1.4826 * medianOf(x.map { abs($0 - centre) })
+    }
+
+    static func medianOf(_ x: [Double]) -> Double {
+        let s = x.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     /// The same for two independent samples (Mann-Whitney, stored baseline against now), from

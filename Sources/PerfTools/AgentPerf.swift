@@ -19,8 +19,10 @@ public enum AgentPerf {
                 endpoint: endpoint, client: first.zmqValue, server: second.zmqValue,
                 size: size, warmup: r.warmup ?? 0, count: count)
         case "throughput":
-            out.elapsedNs = try SwiftLoops.throughput(endpoint: endpoint, sender: first.zmqValue, receiver: second.zmqValue, size: size, count: count)
-            out.received = count
+            let (elapsed, windows) = try SwiftLoops.throughput(
+                endpoint: endpoint, sender: first.zmqValue, receiver: second.zmqValue, size: size, count: count, windows: r.windows ?? 0)
+            (out.elapsedNs, out.received) = (elapsed, count)
+            if !windows.isEmpty { out.windowsNs = windows }
         default:
             throw PerfError.zmq("perf kind '\(kind)': expected latency or throughput")
         }

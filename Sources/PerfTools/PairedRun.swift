@@ -17,6 +17,12 @@ public struct PairedFigure: Codable, Sendable {
     public var b: [Double]
     /// Pairs per block of fresh processes, in order (their sum is the number of pairs).
     public var blocks: [Int] = []
+    /// Throughput: "steady" when a and b are trials' steady rates (the median of their
+    /// windows, PerfRunner.throughputTrial), then with each trial's whole rate beside them in
+    /// wholeTrialA/B; "whole trial" when a side's agent does not time windows. nil otherwise.
+    public var measure: String?
+    public var wholeTrialA: [Double]?
+    public var wholeTrialB: [Double]?
     public var error: String?
 
     public init(name: String, kind: String, unit: String, biggerIsBetter: Bool, count: Int, a: [Double], b: [Double], error: String? = nil) {
@@ -60,6 +66,9 @@ public struct PairedJob: Sendable {
 }
 
 extension PerfRunner {
+    /// Windows per throughput trial of an A/B pair: at 0.15 s a trial, about 7 ms each.
+    public static let pairedWindows = 20
+
     /// Messages or round trips per trial of `job` on `agent`: about trialSeconds' worth.
     public func pairedCount(_ job: PairedJob, on agent: AgentDriver) throws -> Int {
         switch job.kind {
@@ -78,19 +87,32 @@ extension PerfRunner {
     /// each, after one unrecorded warm-up trial each.
     /// With `together`, each pair's two trials run at the same time (duet benchmarking: both
     /// sides meet the same moment of the machine) instead of one after the other.
-    public func paired(_ job: PairedJob, a: AgentDriver, b: AgentDriver, pairs: Int, count: Int, together: Bool = false) throws -> [PairedFigure] {
+    /// `firstPair` continues the ABBA order across blocks: a block of one pair starts with B
+    /// when the block before it started with A.
+    public func paired(
+        _ job: PairedJob, a: AgentDriver, b: AgentDriver, pairs: Int, count: Int, firstPair: Int = 0, together: Bool = false
+    ) throws -> [PairedFigure] {
         let sides = [Subject.agent(a), Subject.agent(b)]
         switch job.kind {
         case .throughput:
             let pattern = ThroughputPattern.all[0]
-            let runs = try abba(pairs, together: together) { side in
-                try throughputTrial(sides[side], transport: job.transport, pattern: pattern, size: job.size, count: count)
+            let runs = try abba(pairs, from: firstPair, together: together) { side, warmUp in
+                try throughputTrial(
+                    sides[side], transport: job.transport, pattern: pattern, size: job.size, count: warmUp ? max(count / 4, 1000) : count,
+                    windows: Self.pairedWindows)
             }
-            return [PairedFigure(name: job.label, kind: "throughput", unit: "msg/s", biggerIsBetter: true, count: count, a: runs[0], b: runs[1])]
+            // Steady rates only when both sides gave them: A and B are judged by one measure.
+            let steady = runs.allSatisfy { $0.allSatisfy { $0.steady != nil } }
+            let pick = { (t: (rate: Double, steady: Double?)) in steady ? t.steady! : t.rate }
+            var figure = PairedFigure(
+                name: job.label, kind: "throughput", unit: "msg/s", biggerIsBetter: true, count: count, a: runs[0].map(pick), b: runs[1].map(pick))
+            figure.measure = steady ? "steady" : "whole trial"
+            if steady { (figure.wholeTrialA, figure.wholeTrialB) = (runs[0].map(\.rate), runs[1].map(\.rate)) }
+            return [figure]
         case .latency:
             let pattern = LatencyPattern.all[0]
-            let runs = try abba(pairs, together: together) { side in
-                try latencyTrial(sides[side], transport: job.transport, pattern: pattern, size: job.size, count: count)
+            let runs = try abba(pairs, from: firstPair, together: together) { side, warmUp in
+                try latencyTrial(sides[side], transport: job.transport, pattern: pattern, size: job.size, count: warmUp ? max(count / 4, 100) : count)
             }
             let name = job.label.replacingOccurrences(of: "latency", with: "")
             return [("latency-p50", \LatencySummary.p50Us), ("latency-p99", \LatencySummary.p99Us)].map { kind, path in
@@ -101,19 +123,19 @@ extension PerfRunner {
         }
     }
 
-    /// Side 0 and side 1, `pairs` times in ABBA order after a warm-up of each (or both at
-    /// once, `together`); returns each side's trials in pair order.
-    private func abba<T>(_ pairs: Int, together: Bool, _ trial: @escaping (Int) throws -> T) throws -> [[T]] {
-        _ = try trial(0)
-        _ = try trial(1)
+    /// Side 0 and side 1, `pairs` times in ABBA order from pair `first` after a warm-up of
+    /// each (a quarter of a trial: it only has to fault in the process's pages and code), or
+    /// both at once with `together`; returns each side's trials in pair order.
+    private func abba<T>(_ pairs: Int, from first: Int, together: Bool, _ trial: @escaping (Int, Bool) throws -> T) throws -> [[T]] {
+        for side in first % 2 == 0 ? [0, 1] : [1, 0] { _ = try trial(side, true) }
         var runs: [[T]] = [[], []]
-        for i in 0..<pairs {
+        for i in first..<first + pairs {
             if together {
-                let (first, second) = try simultaneously({ try trial(0) }, { try trial(1) })
+                let (first, second) = try simultaneously({ try trial(0, false) }, { try trial(1, false) })
                 runs[0].append(first)
                 runs[1].append(second)
             } else {
-                for side in i % 2 == 0 ? [0, 1] : [1, 0] { runs[side].append(try trial(side)) }
+                for side in i % 2 == 0 ? [0, 1] : [1, 0] { runs[side].append(try trial(side, false)) }
             }
         }
         return runs
@@ -123,8 +145,18 @@ extension PerfRunner {
 extension PairedFigure {
     /// The pairs of `more` after these (the same figure measured again, in fresh processes).
     public mutating func append(_ more: PairedFigure) {
-        a += more.a
-        b += more.b
+        if measure == "steady" && more.measure == "whole trial" {
+            // A block without windows: every block falls back to whole-trial rates.
+            (a, b) = (wholeTrialA ?? a, wholeTrialB ?? b)
+            (measure, wholeTrialA, wholeTrialB) = ("whole trial", nil, nil)
+        }
+        let theirs = measure == "whole trial" && more.measure == "steady" ? (more.wholeTrialA ?? more.a, more.wholeTrialB ?? more.b) : (more.a, more.b)
+        a += theirs.0
+        b += theirs.1
+        if measure == "steady" {
+            wholeTrialA = (wholeTrialA ?? []) + (more.wholeTrialA ?? [])
+            wholeTrialB = (wholeTrialB ?? []) + (more.wholeTrialB ?? [])
+        }
         blocks += more.blocks
         error = error ?? more.error
     }

@@ -88,7 +88,7 @@ public struct PerfRunner: Sendable {
     /// A measurement inside an agent (the protocol's perf op): both ends are the agent's own.
     private func agentPerf(
         _ a: AgentDriver, _ kind: String, first: Int32, second: Int32, endpoint: String, size: Int,
-        count: Int
+        count: Int, windows: Int? = nil
     ) throws -> AgentReply {
         guard a.info.capabilities.features.contains("perf") else {
             throw PerfError.zmq("\(a.info.name) has no perf op (its hello lists: \(a.info.capabilities.features.joined(separator: ", ")))")
@@ -105,6 +105,7 @@ public struct PerfRunner: Sendable {
         request.size = size
         request.warmup = warmup
         request.count = count
+        request.windows = windows
         return try a.call(request, timeoutMs: 120_000)
     }
 
@@ -158,20 +159,34 @@ public struct PerfRunner: Sendable {
     }
 
     func throughputTrial(_ subject: Subject, transport: Transport, pattern: ThroughputPattern, size: Int, count: Int) throws -> Double {
+        try throughputTrial(subject, transport: transport, pattern: pattern, size: size, count: count, windows: 0).rate
+    }
+
+    /// One throughput trial: its rate over the whole trial, and with `windows` > 0 (an agent
+    /// whose perf op times windows) its steady rate, the messages of one window over the
+    /// median window's time. The median keeps a trial's figure from moving with one pause of
+    /// the machine (a preempted thread, a page-cache flush) that the whole-trial rate absorbs.
+    func throughputTrial(
+        _ subject: Subject, transport: Transport, pattern: ThroughputPattern, size: Int, count: Int, windows: Int
+    ) throws -> (rate: Double, steady: Double?) {
         let endpoints = EndpointAllocator(cellTag: "perf")
         defer { endpoints.cleanup() }
         let elapsed: Int64
+        var steady: Double?
         switch subject {
-        case .reference(let programs): return programs.throughput(transport: transport, size: size, count: count)
+        case .reference(let programs): return (programs.throughput(transport: transport, size: size, count: count), nil)
         case .raw(let raw): elapsed = try Baselines.throughput(raw, size: size, count: count)
         case .agent(let a):
             let r = try agentPerf(
                 a, "throughput", first: pattern.sender, second: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
-                size: size, count: count)
+                size: size, count: count, windows: windows > 0 ? windows : nil)
             guard let ns = r.elapsedNs, r.received == count else {
                 throw PerfError.zmq("\(a.info.name): perf throughput did not report \(count) messages received")
             }
             elapsed = ns
+            if let w = r.windowsNs, w.count == windows, w.allSatisfy({ $0 > 0 }) {
+                steady = Double(max((count - 1) / windows, 1)) / (Trials.median(of: w.map(Double.init)) / 1e9)
+            }
         case .zmq(let impl) where peerCommand != nil:
             let peer = try RemotePeer.start(
                 peerCommand!, role: "sink", type: pattern.receiver, endpoint: try Self.endpoint(transport, endpoints),
@@ -185,7 +200,8 @@ public struct PerfRunner: Sendable {
         case .zmq(.swift):
             elapsed = try SwiftLoops.throughput(
                 endpoint: try Self.endpoint(transport, endpoints), sender: pattern.sender, receiver: pattern.receiver, size: size, count: count, curve: curve,
-                senders: senders)
+                senders: senders
+            ).elapsed
         case .zmq(.c):
             var e: Int64 = 0
             guard zsp_throughput(try Self.endpoint(transport, endpoints), pattern.sender, pattern.receiver, size, Int32(count), Int32(senders), curve ? 1 : 0, &e) == 0
@@ -195,7 +211,7 @@ public struct PerfRunner: Sendable {
             elapsed = e
         }
         // local_thr measures from the first message to the last: count - 1 intervals.
-        return Double(max(count - 1, 1)) / (Double(max(elapsed, 1)) / 1e9)
+        return (Double(max(count - 1, 1)) / (Double(max(elapsed, 1)) / 1e9), steady)
     }
 
     /// Runs trial k of every subject before trial k+1 of any, so drift on a noisy machine falls

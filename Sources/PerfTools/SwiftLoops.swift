@@ -144,10 +144,13 @@ enum SwiftLoops {
         return samples
     }
 
+    /// `count` messages from a sender to a receiver in this process; the receiver's time from
+    /// the first message to the last, and with `windows` > 0 also the time of each of that
+    /// many equal runs of messages after the first (a trial's steady rate, see PerfRunner).
     static func throughput(
         endpoint: String, sender: Int32, receiver: Int32, size: Int, count: Int, curve: Bool = false,
-        senders: Int = 1
-    ) throws -> Int64 {
+        senders: Int = 1, windows: Int = 0
+    ) throws -> (elapsed: Int64, windows: [Int64]) {
         let keys = curve ? try CurveKeys.make() : nil
         let context = zmq_ctx_new()!
         defer { zmq_ctx_term(context) }
@@ -163,6 +166,11 @@ enum SwiftLoops {
             // which the C loop does not pay.
             var received = 0
             defer { box.received = received }
+            // Window marks: one clock read per window, not per message.
+            let step = max((count - 1) / max(windows, 1), 1)
+            var nextMark = windows > 0 ? 1 + step : Int.max
+            var marks: [Int64] = []
+            marks.reserveCapacity(windows + 1)
             // Counted at a message's last frame (a ROUTER prefixes the id); an empty single
             // frame is a PUB's probe: it says the subscription has arrived.
             while received < count {
@@ -171,10 +179,18 @@ enum SwiftLoops {
                 if !more && firstFrame && zmq_msg_size(&msg) == 0 { box.subscribed.signal(); continue }
                 firstFrame = !more
                 if more { continue }
-                if received == 0 { start = nowNs() }
+                if received == 0 {
+                    start = nowNs()
+                    marks.append(start)
+                }
                 received += 1
+                if received == nextMark && marks.count <= windows {
+                    marks.append(nowNs())
+                    nextMark += step
+                }
             }
             box.elapsed = nowNs() - start
+            box.windows = zip(marks.dropFirst(), marks).map { $0 - $1 }
         }
         // Several senders share the count (the first takes the remainder); one sends on this thread.
         let shares = (0..<senders).map { count / senders + ($0 == 0 ? count % senders : 0) }
@@ -194,7 +210,7 @@ enum SwiftLoops {
         guard box.received == count else {
             throw PerfError.zmq("the receiver got \(box.received) of \(count) messages before its 10 s timeout")
         }
-        return box.elapsed
+        return (box.elapsed, box.windows)
     }
 
     /// The sending end alone, to a sink in another process (two-process mode).
@@ -243,6 +259,7 @@ private final class PeerBox: @unchecked Sendable {
     var endpoint = ""
     var error: Error?
     var elapsed: Int64 = 0
+    var windows: [Int64] = []
     var received = 0
     let subscribed = DispatchSemaphoreBox()
 }

@@ -68,12 +68,13 @@ extension GateCommand {
             let b = try open(nameB, "--b", commandB)
             defer { b.shutdown() }
             let share = pairs / blocks + (block < pairs % blocks ? 1 : 0)
+            let done = (0..<block).reduce(0) { $0 + pairs / blocks + ($1 < pairs % blocks ? 1 : 0) }
             for (i, job) in jobs.enumerated() {
                 printError("block \(block + 1)/\(blocks) [\(i + 1)/\(jobs.count)] \(job.label)")
                 do {
                     let count = try counts[i] ?? runner.pairedCount(job, on: a)
                     counts[i] = count
-                    for (k, figure) in try runner.paired(job, a: a, b: b, pairs: share, count: count, together: duet).enumerated() {
+                    for (k, figure) in try runner.paired(job, a: a, b: b, pairs: share, count: count, firstPair: done, together: duet).enumerated() {
                         if figures[2 * i + k] == nil { figures[2 * i + k] = figure } else { figures[2 * i + k]!.append(figure) }
                     }
                 } catch {

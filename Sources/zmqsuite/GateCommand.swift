@@ -33,7 +33,7 @@ struct GateCommand: ParsableCommand {
     var pairs: Int = 16
 
     @Option(name: .long, help: "A/B: blocks of pairs, each in a fresh pair of agent processes (a process's memory layout is noise too).")
-    var blocks: Int = 8
+    var blocks: Int = 16
 
     @Option(name: .long, help: "A/B: seconds per trial (each side's count is calibrated to it on A).")
     var trialSeconds: Double = 0.15

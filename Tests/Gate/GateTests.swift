@@ -298,10 +298,28 @@ struct PairedStatisticsTests {
 
     @Test func smallestDetectableShrinksWithMoreSamples() throws {
         let noise = (0..<8).map { 0.01 * sin(Double($0) * 1.3) }
-        let eight = try #require(Statistics.smallestDetectablePaired(logRatios: noise, alpha: 0.01))
-        let thirtyTwo = try #require(Statistics.smallestDetectablePaired(logRatios: noise + noise + noise + noise, alpha: 0.01))
+        let eight = try #require(Statistics.smallestDetectableResampled(logRatios: noise, alpha: 0.01))
+        let thirtyTwo = try #require(Statistics.smallestDetectableResampled(logRatios: noise + noise + noise + noise, alpha: 0.01))
         #expect(thirtyTwo < eight)
-        #expect(Statistics.smallestDetectablePaired(logRatios: Array(noise.prefix(5)), alpha: 0.01) == nil, "5 pairs never reach p < 0.01")
+        #expect(Statistics.smallestDetectableResampled(logRatios: Array(noise.prefix(5)), alpha: 0.01) == nil, "5 pairs never reach p < 0.01")
+    }
+
+    @Test func oneWildTrialDoesNotBlindTheRankTest() throws {
+        // Fifteen pairs within 1% and one 30% off (a preempted trial): the signed-rank test
+        // still sees a 2% change, though the standard deviation is near 8%.
+        let bulk = (0..<15).map { 0.006 * sin(Double($0) * 2.1) }
+        let wild = bulk + [-0.30]
+        let seen = try #require(Statistics.smallestDetectableResampled(logRatios: wild, alpha: 0.01))
+        #expect(Statistics.standardDeviation(wild) > 0.07)
+        #expect(seen < 0.02, "smallest detectable \(seen)")
+        // ... and a 2% shift of those very pairs is significant.
+        #expect(Statistics.pPositive(wild.map { $0 + 0.02 }) < 0.01)
+    }
+
+    @Test func criticalValueMatchesTheExactTail() {
+        // n = 8: W+ = 36 (all positive) has p = 1/256, W+ = 35 has 2/256: both below 0.01; 34 is 3/256.
+        #expect(Statistics.signedRankCritical(n: 8, alpha: 0.01) == 35)
+        #expect(abs(Statistics.robustSpread([1, 2, 3, 4, 100]) - 1.4826) < 1e-9)
     }
 }
 

@@ -438,8 +438,12 @@ class Agent:
                 for _ in range(warmup + count):
                     peer.send_multipart(peer.recv_multipart(copy=False), copy=False)
 
+            windows = int(req.get("windows", 0))
+            step = max((count - 1) // max(windows, 1), 1)
+
             def sink():
-                received, start = 0, 0
+                received, start, marks = 0, 0, []
+                next_mark = 1 + step if windows > 0 else -1
                 while received < count:
                     frames = peer.recv_multipart(copy=False)
                     if len(frames) == 1 and len(frames[0]) == 0:  # a PUB's probe
@@ -447,8 +451,14 @@ class Agent:
                         continue
                     if received == 0:
                         start = time.perf_counter_ns()
+                        marks.append(start)
                     received += 1
+                    if received == next_mark and len(marks) <= windows:
+                        marks.append(time.perf_counter_ns())
+                        next_mark += step
                 result["elapsed_ns"], result["received"] = time.perf_counter_ns() - start, received
+                if windows > 0:
+                    result["windows_ns"] = [b - a for a, b in zip(marks, marks[1:])]
 
             def serve(body):
                 try:

@@ -98,6 +98,8 @@ public struct AgentRequest: Codable, Sendable {
     public var size: Int?
     public var warmup: Int?
     public var count: Int?
+    /// perf throughput: also time this many equal runs of the messages (optional).
+    public var windows: Int?
 
     public init(_ op: AgentOp) { self.op = op.rawValue }
     public init(op: String) { self.op = op }
@@ -141,6 +143,8 @@ public struct AgentReply: Codable, Sendable {
     public var samplesNs: [Int64]?
     public var elapsedNs: Int64?
     public var received: Int?
+    /// perf throughput with `windows`: each window's time, in order.
+    public var windowsNs: [Int64]?
 
     public init() {}
 

@@ -6,8 +6,10 @@ import PerfTools
 /// (quick: 64 B over inproc, ipc and tcp; full: three sizes) measured in 3 passes of 5
 /// interleaved trials. 15 trials a side let the Mann-Whitney test reach p < 0.01; the spread
 /// between passes is the run-to-run noise the gate widens its thresholds to.
+/// `instructions` is only the instruction counts: the deterministic part, which a stored
+/// baseline can gate on a shared runner whose speed moves between mornings.
 public enum GateSuite: String, CaseIterable, Sendable {
-    case quick, full
+    case quick, full, instructions
 
     public static let trials = 5
     /// Passes of the gate itself; a baseline is recorded with more (--passes) to see more noise.
@@ -23,7 +25,13 @@ public enum GateSuite: String, CaseIterable, Sendable {
         #endif
     }
 
-    public var sizes: [Int] { self == .quick ? [64] : [64, 1024, 65536] }
+    public var sizes: [Int] {
+        switch self {
+        case .quick: [64]
+        case .full: [64, 1024, 65536]
+        case .instructions: []
+        }
+    }
 
     /// Push-pull throughput over every perf transport and req-rep latency over inproc and tcp.
     public func perfJobs() -> [PerfJob] {
@@ -38,6 +46,7 @@ public enum GateSuite: String, CaseIterable, Sendable {
     public func measurePerf(passes: Int, environment env: RunEnvironment, log: (String) -> Void) -> [PerfRecord] {
         var records: [PerfRecord] = []
         let jobs = perfJobs()
+        guard !jobs.isEmpty else { return [] }
         for pass in 1...max(1, passes) {
             var perfEnv = env
             perfEnv.startTime = Date()
@@ -59,19 +68,25 @@ public enum GateSuite: String, CaseIterable, Sendable {
     public static let countedJobs = [PairedJob(.throughput, .tcp, size: 64), PairedJob(.latency, .tcp, size: 64)]
 
     /// Instructions per message and per round trip of the agent `command` (named `name`), as
-    /// gate metrics whose trials are the repeated counts.
+    /// gate metrics whose trials are the repeated counts; for zmq-agent also of the C reference
+    /// loop (`zmq-agent --perf-loop c`), which has no Swift between it and libzmq.
     public static func measureInstructions(command: [String], name: String, log: (String) -> Void) -> [Metric] {
-        countedJobs.map { job in
-            log("instructions: \(job.label) (\(name), under callgrind)")
-            let metricName = "instructions \(job.label) \(name)"
-            let unit = job.kind == .throughput ? "instr/msg" : "instr/round trip"
-            do {
-                let counts = try InstructionCounter().perItem(command: command, name: name, job: job)
-                return Metric(name: metricName, kind: "instructions", unit: unit, direction: .smallerIsBetter, gated: true, trials: counts, error: nil).withPassMedian
-            } catch {
-                log("  failed: \(error)")
-                return Metric(name: metricName, kind: "instructions", unit: unit, direction: .smallerIsBetter, gated: true, trials: [], error: "\(error)")
-                    .withPassMedian
+        var subjects = [(name, command)]
+        if name == "zmq-agent" { subjects.append(("C loop", command + ["--perf-loop", "c"])) }
+        return subjects.flatMap { name, command in
+            countedJobs.map { job in
+                log("instructions: \(job.label) (\(name), under callgrind)")
+                let metricName = "instructions \(job.label) \(name)"
+                let unit = job.kind == .throughput ? "instr/msg" : "instr/round trip"
+                do {
+                    let counts = try InstructionCounter().perItem(command: command, name: name, job: job)
+                    return Metric(name: metricName, kind: "instructions", unit: unit, direction: .smallerIsBetter, gated: true, trials: counts, error: nil)
+                        .withPassMedian
+                } catch {
+                    log("  failed: \(error)")
+                    return Metric(name: metricName, kind: "instructions", unit: unit, direction: .smallerIsBetter, gated: true, trials: [], error: "\(error)")
+                        .withPassMedian
+                }
             }
         }
     }

@@ -10,9 +10,9 @@ public struct InstructionCounter: Sendable {
     public var small = 2000
     public var large = 12000
     /// Counts of each figure; their spread is the figure's own variation. A round trip's count
-    /// repeats within about 0.1%; a throughput count within about 0.8% (how many messages each
-    /// wake-up carries depends on timing even under callgrind; 40000 items instead of 10000
-    /// between the two runs did not narrow it).
+    /// repeats within about 0.1%. A throughput count depends on how many messages each wake-up
+    /// carries, which depends on when valgrind switches threads: with its default scheduler the
+    /// counts spread about 1%, with --fair-sched=yes (threads take turns in order) about 0.2%.
     public var repeats = 3
 
     public init() {}
@@ -64,7 +64,10 @@ public struct InstructionCounter: Sendable {
         let valgrind = try Self.valgrind()
         let agent = try AgentDriver(
             name: name,
-            command: [valgrind, "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=\(folder.path)/out.%p", "--log-file=\(folder.path)/log.%p"]
+            command: [
+                valgrind, "--tool=callgrind", "--fair-sched=yes", "--trace-children=yes", "--callgrind-out-file=\(folder.path)/out.%p",
+                "--log-file=\(folder.path)/log.%p",
+            ]
                 + command)
         var runner = PerfRunner(trials: 1, warmup: 0)
         runner.trialSeconds = nil

@@ -5,7 +5,9 @@ import PerfTools
 // zmq-agent: drives the libzmq this process loads, over the agent protocol
 // (agents/PROTOCOL.md). `--libzmq PATH` tests another libzmq build without rebuilding:
 // the agent restarts itself with that library preloaded, and reports its path in `hello`.
-let arguments = Array(CommandLine.arguments.dropFirst())
+// `--perf-loop c` serves the perf op with the C reference loops instead of the Swift ones
+// (what `--instructions` counts for the C loop).
+var arguments = Array(CommandLine.arguments.dropFirst())
 if let i = arguments.firstIndex(of: "--libzmq") {
     guard i + 1 < arguments.count, FileManager.default.fileExists(atPath: arguments[i + 1]) else {
         FileHandle.standardError.write(Data("zmq-agent: --libzmq needs the path of a libzmq shared library\n".utf8))
@@ -22,8 +24,20 @@ if let i = arguments.firstIndex(of: "--libzmq") {
     FileHandle.standardError.write(Data("zmq-agent: cannot restart with \(arguments[i + 1]) preloaded\n".utf8))
     exit(2)
 }
+let loop: AgentPerf.Loop
+if let i = arguments.firstIndex(of: "--perf-loop") {
+    guard i + 1 < arguments.count, let chosen = AgentPerf.Loop(rawValue: arguments[i + 1]) else {
+        FileHandle.standardError.write(Data("zmq-agent: --perf-loop needs swift or c\n".utf8))
+        exit(2)
+    }
+    loop = chosen
+    arguments.removeSubrange(i...(i + 1))
+} else {
+    loop = .swift
+}
 if !arguments.isEmpty {
-    FileHandle.standardError.write(Data("usage: zmq-agent [--libzmq PATH]   (speaks agents/PROTOCOL.md on stdin/stdout)\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: zmq-agent [--libzmq PATH] [--perf-loop swift|c]   (speaks agents/PROTOCOL.md on stdin/stdout)\n".utf8))
     exit(2)
 }
-AgentServer(driver: LibzmqDriver(), extra: ["perf": AgentPerf.perform]).serve()
+AgentServer(driver: LibzmqDriver(), extra: ["perf": { try AgentPerf.perform($0, loop: loop) }]).serve()

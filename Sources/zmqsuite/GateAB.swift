@@ -62,7 +62,8 @@ extension GateCommand {
                 suite: suite.rawValue, a: infoA, b: infoB, environment: RunEnvironment.capture(implementations: [infoA, infoB], start: start),
                 figures: figures.compactMap { $0 }, instructions: instructionFigures)
         }
-        for block in 0..<blocks {
+        // --suite instructions: only the counts below.
+        for block in 0..<(jobs.isEmpty ? 0 : blocks) {
             let a = try open(nameA, "--a", commandA)
             defer { a.shutdown() }
             let b = try open(nameB, "--b", commandB)
@@ -85,7 +86,7 @@ extension GateCommand {
             }
             try record().write(to: directory + "/ab.json")
         }
-        if instructions {
+        if instructions || suite == .instructions {
             for job in GateSuite.countedJobs {
                 printError("instructions: \(job.label) (A and B under callgrind)")
                 let unit = job.kind == .throughput ? "instr/msg" : "instr/round trip"

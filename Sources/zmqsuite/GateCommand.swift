@@ -56,8 +56,15 @@ struct GateCommand: ParsableCommand {
     @Option(name: .long, help: "Compare this record instead of measuring now (e.g. the current.json of an earlier gate).")
     var current: String?
 
-    @Option(name: .long, help: "Which suite to run: quick (the catalogue and a 64 B perf set, about 90 s here) or full (also 1 KiB and 64 KiB).")
-    var suite: GateSuite = .quick
+    @Option(
+        name: .customLong("suite"),
+        help:
+            "Which suite to run: quick (the catalogue and a 64 B perf set, about 90 s here), full (also 1 KiB and 64 KiB) or instructions (only instruction counts). Default: the baseline's suite, or quick."
+    )
+    var suiteOption: GateSuite?
+
+    /// What runs: --suite, else (against a stored baseline) the suite it was recorded with.
+    var suite: GateSuite { suiteOption ?? .quick }
 
     @Option(
         name: .long,
@@ -130,7 +137,7 @@ struct GateCommand: ParsableCommand {
                     "--baseline \(baseline) was recorded by a \(base.build) build and this is a \(GateSuite.build) build: their Swift-loop figures are not comparable; run .build/\(base.build)/zmqsuite"
                 )
             }
-            now = try suite.measure(
+            now = try (suiteOption ?? GateSuite(rawValue: base.suite) ?? .quick).measure(
                 cases: catalogue, jobs: jobs, directory: directory, agent: try registry.load().agentCommand(for: "libzmq", bin: registry.bin),
                 instructions: instructions || base.instructions != nil)
         }
@@ -141,7 +148,7 @@ struct GateCommand: ParsableCommand {
             // Measured now, so it can be measured again: a regression must repeat to count.
             FileHandle.standardError.write(Data("\(suspects) metric(s) regressed: measuring the perf set again to confirm\n".utf8))
             var again = now
-            again.perfPasses = suite.measurePerf(passes: GateSuite.passes, environment: now.environment, log: printError)
+            again.perfPasses = (GateSuite(rawValue: now.suite) ?? suite).measurePerf(passes: GateSuite.passes, environment: now.environment, log: printError)
             report = Gatekeeper.confirm(report, baseline: base, again: again, policy: policy)
             try again.write(to: directory + "/confirmation.json")
         }
@@ -164,7 +171,7 @@ struct BaselineCommand: ParsableCommand {
         @Option(name: .long, help: "Where to write the record, e.g. results/baselines/debian12-2core.json.")
         var out: String
 
-        @Option(name: .long, help: "quick or full.")
+        @Option(name: .long, help: "quick, full or instructions (only instruction counts: a baseline a noisy runner can gate).")
         var suite: GateSuite = .quick
 
         @Option(name: .long, help: "Passes of the perf set: their spread is the noise the gate widens thresholds to.")

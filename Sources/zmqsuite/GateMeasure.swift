@@ -12,6 +12,15 @@ extension GateSuite {
     /// Multicast cells run on hosts with `agent` (zmq-agent) inside; without it or without root
     /// they are UNSUPPORTED, in the baseline as now.
     func measure(cases: CatalogueOptions, jobs: Int, directory: String, passes: Int = GateSuite.passes, agent: [String]?, instructions: Bool) throws -> GateRecord {
+        if self == .instructions {
+            guard let agent else { throw ValidationError("--suite instructions: zmq-agent is not in the registry, so there is nothing to count") }
+            let start = Date()
+            let info = LibzmqDriver().info
+            let counts = GateSuite.measureInstructions(command: agent, name: "zmq-agent", log: printError)
+            let none = RunRecord(
+                kind: "conformance", environment: RunEnvironment.capture(implementations: [info], start: start), cells: [], planned: 0, interrupted: false)
+            return GateRecord(suite: rawValue, build: Self.build, conformance: none, perfPasses: [], instructions: counts)
+        }
         let definitions = try cases.load()
         guard let exe = WorkerPool.defaultExecutable() else { throw ValidationError("cannot find the zmqsuite binary to start workers") }
         let pool = WorkerPool(executable: exe)

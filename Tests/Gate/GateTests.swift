@@ -204,6 +204,28 @@ struct GateTests {
         #expect(throws: GateError.self) { try Thresholds.parse(["=5"]) }
     }
 
+    @Test func anInstructionsOnlyBaselineGatesOnItsCounts() throws {
+        // `--suite instructions`: no cells, no perf passes, only counts (three repeats each).
+        func counts(_ perMessage: [Double]) -> GateRecord {
+            var r = record(cells: [], throughput: [], suite: "instructions")
+            r.instructions = [
+                Metric(
+                    name: "instructions throughput tcp push-pull 64B C loop", kind: "instructions", unit: "instr/msg", direction: .smallerIsBetter, gated: true,
+                    trials: perMessage, error: nil
+                ).withPassMedian
+            ]
+            return r
+        }
+        let base = counts([1000, 1001, 999])
+        let same = Gatekeeper.decide(baseline: base, current: counts([1002, 1000, 1001]), policy: GatePolicy())
+        #expect(same.passed)
+        #expect(same.metrics.map(\.verdict) == [.unchanged])
+        let slower = Gatekeeper.decide(baseline: base, current: counts([1030, 1031, 1029]), policy: GatePolicy())
+        #expect(!slower.passed)
+        #expect(slower.metrics.map(\.verdict) == [.regression])
+        #expect(GateSuite.instructions.perfJobs().isEmpty && GateSuite.instructions.pairedJobs.isEmpty)
+    }
+
     @Test func recordsRoundTripThroughJSON() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -8,11 +8,16 @@ import Harness
 /// difference over the difference of counts cancels start-up and set-up.
 public struct InstructionCounter: Sendable {
     public var small = 2000
-    public var large = 12000
+    /// Items of the larger run, per kind. Where a count varies, it varies per run more than
+    /// per item, so a larger difference narrows the figure: throughput's 40000 messages
+    /// between the runs repeat within about 0.1% (10000 did within 0.4-0.6%). A round trip
+    /// costs eight times a message under callgrind, and repeats closely at 10000.
+    public var large: [PairedJob.Kind: Int] = [.throughput: 42000, .latency: 12000]
     /// Counts of each figure; their spread is the figure's own variation. A round trip's count
-    /// repeats within about 0.1%. A throughput count depends on how many messages each wake-up
-    /// carries, which depends on when valgrind switches threads: with its default scheduler the
-    /// counts spread about 1%, with --fair-sched=yes (threads take turns in order) about 0.2%.
+    /// repeats within about 0.02-0.3%. A throughput count depends on how many messages each
+    /// wake-up carries, which depends on when valgrind switches threads: with its default
+    /// scheduler the counts spread about 1%, with --fair-sched=yes (threads take turns in
+    /// order) and 40000 messages about 0.1%.
     public var repeats = 3
 
     public init() {}
@@ -33,6 +38,7 @@ public struct InstructionCounter: Sendable {
         try FileManager.default.createDirectory(atPath: programs, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: programs) }
         let readable = try command.map { try Self.withoutDebugInfo($0, in: programs) }
+        let large = self.large[job.kind] ?? 12000
         return try (0..<repeats).map { _ in
             let few = try total(command: readable, name: name, job: job, count: small)
             let many = try total(command: readable, name: name, job: job, count: large)

@@ -18,11 +18,8 @@ public struct PairedFigure: Codable, Sendable {
     /// Pairs per block of fresh processes, in order (their sum is the number of pairs).
     public var blocks: [Int] = []
     /// Throughput: "steady" when a and b are trials' steady rates (the median of their
-    /// windows, PerfRunner.throughputTrial), then with each trial's whole rate beside them in
-    /// wholeTrialA/B; "whole trial" when a side's agent does not time windows. nil otherwise.
+    /// windows, PerfRunner.throughputTrial), "whole trial" when they are first-to-last rates.
     public var measure: String?
-    public var wholeTrialA: [Double]?
-    public var wholeTrialB: [Double]?
     public var error: String?
 
     public init(name: String, kind: String, unit: String, biggerIsBetter: Bool, count: Int, a: [Double], b: [Double], error: String? = nil) {
@@ -101,14 +98,17 @@ extension PerfRunner {
                     sides[side], transport: job.transport, pattern: pattern, size: job.size, count: warmUp ? max(count / 4, 1000) : count,
                     windows: Self.pairedWindows)
             }
-            // Steady rates only when both sides gave them: A and B are judged by one measure.
-            let steady = runs.allSatisfy { $0.allSatisfy { $0.steady != nil } }
-            let pick = { (t: (rate: Double, steady: Double?)) in steady ? t.steady! : t.rate }
-            var figure = PairedFigure(
-                name: job.label, kind: "throughput", unit: "msg/s", biggerIsBetter: true, count: count, a: runs[0].map(pick), b: runs[1].map(pick))
-            figure.measure = steady ? "steady" : "whole trial"
-            if steady { (figure.wholeTrialA, figure.wholeTrialB) = (runs[0].map(\.rate), runs[1].map(\.rate)) }
-            return [figure]
+            // Two figures when both sides time windows: the steady rate sees a per-message
+            // cost, the whole-trial rate a stall (a pause a window's median leaves out). When
+            // a side does not, both are judged on whole-trial rates alone.
+            var whole = PairedFigure(
+                name: job.label, kind: "throughput", unit: "msg/s", biggerIsBetter: true, count: count, a: runs[0].map(\.rate), b: runs[1].map(\.rate))
+            whole.measure = "whole trial"
+            guard runs.allSatisfy({ $0.allSatisfy { $0.steady != nil } }) else { return [whole] }
+            var steady = whole
+            (steady.a, steady.b, steady.measure) = (runs[0].map { $0.steady! }, runs[1].map { $0.steady! }, "steady")
+            (whole.name, whole.kind) = (job.label + " (whole trial)", "throughput-whole")
+            return [steady, whole]
         case .latency:
             let pattern = LatencyPattern.all[0]
             let runs = try abba(pairs, from: firstPair, together: together) { side, warmUp in
@@ -145,18 +145,12 @@ extension PerfRunner {
 extension PairedFigure {
     /// The pairs of `more` after these (the same figure measured again, in fresh processes).
     public mutating func append(_ more: PairedFigure) {
-        if measure == "steady" && more.measure == "whole trial" {
-            // A block without windows: every block falls back to whole-trial rates.
-            (a, b) = (wholeTrialA ?? a, wholeTrialB ?? b)
-            (measure, wholeTrialA, wholeTrialB) = ("whole trial", nil, nil)
+        if measure != more.measure {
+            // Never judge a mix of steady and whole-trial rates.
+            error = error ?? "blocks measured differently (\(measure ?? "-") and \(more.measure ?? "-"))"
         }
-        let theirs = measure == "whole trial" && more.measure == "steady" ? (more.wholeTrialA ?? more.a, more.wholeTrialB ?? more.b) : (more.a, more.b)
-        a += theirs.0
-        b += theirs.1
-        if measure == "steady" {
-            wholeTrialA = (wholeTrialA ?? []) + (more.wholeTrialA ?? [])
-            wholeTrialB = (wholeTrialB ?? []) + (more.wholeTrialB ?? [])
-        }
+        a += more.a
+        b += more.b
         blocks += more.blocks
         error = error ?? more.error
     }

@@ -31,7 +31,7 @@ struct InstructionCountTests {
     /// A short count: fewer repeats and items than the gate's, enough to see a real figure.
     func counter(repeats: Int, small: Int, large: Int) -> InstructionCounter {
         var c = InstructionCounter()
-        (c.repeats, c.small, c.large) = (repeats, small, large)
+        (c.repeats, c.small, c.large) = (repeats, small, [.throughput: large, .latency: large])
         return c
     }
 }

@@ -1,13 +1,39 @@
 import Foundation
 import Harness
-import PerfTools
 import Testing
+
+@testable import PerfTools
 
 /// Statistics and histogram handling, and smoke runs with tiny counts: the numbers must be
 /// consistent (every round trip recorded, percentiles ordered, rates positive). No timing is
 /// asserted: these machines are noisy.
 @Suite("PerfTools")
 struct PerfToolsTests {
+    @Test func throughputWindowsCoverTheTrial() throws {
+        // 20 windows of (count - 1) / 20 messages each, inside the first-to-last time.
+        let (elapsed, windows) = try SwiftLoops.throughput(
+            endpoint: "inproc://windows-\(UUID())", sender: SocketType.PUSH.zmqValue, receiver: SocketType.PULL.zmqValue, size: 64, count: 20001, windows: 20)
+        #expect(windows.count == 20)
+        #expect(windows.allSatisfy { $0 > 0 })
+        #expect(windows.reduce(0, +) <= elapsed)
+        let plain = try SwiftLoops.throughput(
+            endpoint: "inproc://windows-\(UUID())", sender: SocketType.PUSH.zmqValue, receiver: SocketType.PULL.zmqValue, size: 64, count: 2000)
+        #expect(plain.windows.isEmpty && plain.elapsed > 0)
+    }
+
+    @Test func blocksMeasuredDifferentlyAreNeverMixed() {
+        var steady = PairedFigure(name: "t", kind: "throughput", unit: "msg/s", biggerIsBetter: true, count: 10, a: [10], b: [11])
+        steady.measure = "steady"
+        var whole = steady
+        whole.measure = "whole trial"
+        var same = steady
+        same.append(steady)
+        #expect(same.error == nil && same.a == [10, 10] && same.blocks == [1, 1])
+        var mixed = steady
+        mixed.append(whole)
+        #expect(mixed.error?.contains("measured differently") == true)
+    }
+
     @Test func trialsMedianAndSpread() {
         let t = Trials([10, 12, 11])
         #expect(t.median == 11)

@@ -52,9 +52,18 @@ extension AgentCheck {
             let type: SocketType = t == .udp ? .DISH : .PAIR
             guard let s = socket(session, type) else { failed.append("\(t.rawValue): no \(type.rawValue) socket"); continue }
             if t == .tcp6 { _ = set(s, .ipv6, .int(1)) }
-            let endpoint = endpoints.bindEndpoint(for: t)
-            let r = call(.bind) {
+            var endpoint = endpoints.bindEndpoint(for: t)
+            var r = call(.bind) {
                 $0.socket = s; $0.endpoint = endpoint
+            }
+            // A fresh endpoint already in use is a collision, not a missing transport (JeroMQ
+            // maps an ipc path to a TCP port by hash, which something else may hold): one
+            // more fresh endpoint decides.
+            if r.errorName == "EADDRINUSE" {
+                endpoint = endpoints.bindEndpoint(for: t)
+                r = call(.bind) {
+                    $0.socket = s; $0.endpoint = endpoint
+                }
             }
             if !r.isOK { failed.append("bind \(endpoint): \(r)") }
             _ = call(.close) { $0.socket = s }

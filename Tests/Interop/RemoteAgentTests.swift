@@ -27,6 +27,16 @@ struct RemoteAgentTests {
         }
         let there = outcomes(remote), here = outcomes(local)
         #expect(!there.isEmpty && there == here)
+
+        // A cell whose steps connect from the suite (here a relay) cannot reach a remote
+        // agent's endpoints: ERROR naming why, never a FAIL blamed on the implementation.
+        let relayed = try CaseLoader.loadDirectory(root.appendingPathComponent("cases").path).filter { $0.id == "reqrep.rep.refuses-router-peer" }
+        let runner = ConformanceRunner(driver: remote, jobs: 2)
+        let cells = runner.run(runner.plan(relayed).filter { !$0.needsHosts })
+        #expect(cells.contains { $0.outcome == .ERROR })
+        for cell in cells where cell.outcome != .UNSUPPORTED {
+            #expect(cell.outcome == .ERROR && cell.detail.contains("is a remote agent") && cell.detail.contains("step relay"), "\(cell.key): \(cell.detail)")
+        }
     }
 
     @Test func nothingListeningIsAClearErrorInTime() throws {

@@ -18,6 +18,9 @@ public final class AgentDriver: Driver, @unchecked Sendable {
         return started.filter { !$0.hasExited(waitingMs: 0) }.map(\.pid)
     }
 
+    /// An agent reached over TCP (agent-serve on another machine, `connect:` in the registry).
+    public var isRemote: Bool { command.count == 1 && LineProcess.remoteAddress(command[0]) != nil }
+
     /// Starts the agent once and asks `hello`; throws with the reason it is unavailable.
     public init(name: String, command: [String]) throws {
         guard let exe = command.first else { throw AgentError.unavailable("empty command") }

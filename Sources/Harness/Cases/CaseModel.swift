@@ -47,6 +47,14 @@ public struct CaseDefinition: Sendable {
         return steps.contains { step in direct.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: step.action)) } }
     }
 
+    /// The first step that opens a connection from the suite itself (a wire peer, a raw
+    /// connection, a relay): its endpoints are this machine's, so the implementation must run
+    /// here too.
+    public var firstSuiteSideStep: Step? {
+        let suiteSide = WireSteps.all + RawSteps.all + RelaySteps.all + [FaultRelayStep.self]
+        return steps.first { step in suiteSide.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: step.action)) } }
+    }
+
     /// A step takes a host's link down: the cell must have its hosts to itself.
     public var partitionsHosts: Bool { steps.contains { $0.action is PartitionStep } }
 

@@ -144,6 +144,12 @@ public final class ConformanceRunner: @unchecked Sendable {
             result.detail = reason
             return result
         }
+        if let reason = needsSuiteBeside(cell, drivers) {
+            // The harness's limit, not the implementation's: never a FAIL blamed on it.
+            result.outcome = .ERROR
+            result.detail = reason
+            return result
+        }
         if let pool, case .runner = cell.mode {
             // The worker's own watchdog fires first; this bound catches a worker that hangs whole.
             return pool.run(cell, base: result, boundMs: c.timeoutMs + 2 * teardownMs)
@@ -229,6 +235,21 @@ public final class ConformanceRunner: @unchecked Sendable {
     }
 
     /// Why the driver(s) cannot run this cell at all, checked before it starts.
+    /// Why a cell cannot run with a remote agent in it: a step connects from the suite (or
+    /// `--trace` puts a relay on the path), and the endpoints of both are this machine's.
+    func needsSuiteBeside(_ cell: Cell, _ drivers: [Driver]) -> String? {
+        guard let far = drivers.compactMap({ $0 as? AgentDriver }).first(where: \.isRemote) else { return nil }
+        let what: String
+        if let step = cell.definition.firstSuiteSideStep {
+            what = "step \(step.name) (line \(step.line)) connects from the suite"
+        } else if cell.trace {
+            what = "--trace puts a relay on the path"
+        } else {
+            return nil
+        }
+        return "\(far.info.name) is a remote agent (\(far.command[0])): \(what), and its endpoints are this machine's; run zmqsuite on the agent's machine for this cell"
+    }
+
     public func unsupportedReason(_ cell: Cell) -> String? {
         if let blocked = cell.blocked { return blocked }
         if cell.needsHosts && cell.placement == nil {

@@ -1,5 +1,6 @@
 import Foundation
 import Harness
+import PerfTools
 
 /// Statistics of paired trials (A/B measured next to each other) and what a test can see:
 /// the Wilcoxon signed-rank test on per-pair differences, and the smallest change a test at
@@ -67,7 +68,7 @@ extension Statistics {
         let n = logRatios.count
         guard n >= 2, pow(0.5, Double(n)) < alpha else { return nil }
         let critical = signedRankCritical(n: n, alpha: alpha)
-        let centre = medianOf(logRatios)
+        let centre = Trials.median(of: logRatios)
         let centred = logRatios.map { $0 - centre }
         var rng = SplitMix64(seed: 0x4d44_4521)
         // Each draw gets a random sign: the test assumes noise symmetric about zero, and a wild
@@ -119,13 +120,8 @@ extension Statistics {
     /// normal noise, unmoved by a few wild values).
     public static func robustSpread(_ x: [Double]) -> Double {
         guard x.count > 1 else { return 0 }
-        let centre = medianOf(x)
-        return 1.4826 * medianOf(x.map { abs($0 - centre) })
-    }
-
-    static func medianOf(_ x: [Double]) -> Double {
-        let s = x.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        let centre = Trials.median(of: x)
+        return 1.4826 * Trials.median(of: x.map { abs($0 - centre) })
     }
 
     /// The same for two independent samples (Mann-Whitney, stored baseline against now), from

@@ -185,7 +185,7 @@ public struct PerfRunner: Sendable {
             }
             elapsed = ns
             if let w = r.windowsNs, w.count == windows, w.allSatisfy({ $0 > 0 }) {
-                steady = Double(max((count - 1) / windows, 1)) / (Trials.median(of: w.map(Double.init)) / 1e9)
+                steady = Double(SwiftLoops.windowSize(count: count, windows: windows)) / (Trials.median(of: w.map(Double.init)) / 1e9)
             }
         case .zmq(let impl) where peerCommand != nil:
             let peer = try RemotePeer.start(

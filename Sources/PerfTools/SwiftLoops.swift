@@ -144,6 +144,10 @@ enum SwiftLoops {
         return samples
     }
 
+    /// Messages per throughput window: `windows` equal runs after the first message
+    /// (agents/PROTOCOL.md, perf `windows`).
+    static func windowSize(count: Int, windows: Int) -> Int { max((count - 1) / max(windows, 1), 1) }
+
     /// `count` messages from a sender to a receiver in this process; the receiver's time from
     /// the first message to the last, and with `windows` > 0 also the time of each of that
     /// many equal runs of messages after the first (a trial's steady rate, see PerfRunner).
@@ -167,7 +171,7 @@ enum SwiftLoops {
             var received = 0
             defer { box.received = received }
             // Window marks: one clock read per window, not per message.
-            let step = max((count - 1) / max(windows, 1), 1)
+            let step = windowSize(count: count, windows: windows)
             var nextMark = windows > 0 ? 1 + step : Int.max
             var marks: [Int64] = []
             marks.reserveCapacity(windows + 1)

@@ -62,6 +62,7 @@ extension GateCommand {
                 suite: suite.rawValue, a: infoA, b: infoB, environment: RunEnvironment.capture(implementations: [infoA, infoB], start: start),
                 figures: figures.compactMap { $0 }, instructions: instructionFigures)
         }
+        var done = 0  // pairs of the blocks before this one: where the ABBA order goes on
         // --suite instructions: only the counts below.
         for block in 0..<(jobs.isEmpty ? 0 : blocks) {
             let a = try open(nameA, "--a", commandA)
@@ -69,7 +70,6 @@ extension GateCommand {
             let b = try open(nameB, "--b", commandB)
             defer { b.shutdown() }
             let share = pairs / blocks + (block < pairs % blocks ? 1 : 0)
-            let done = (0..<block).reduce(0) { $0 + pairs / blocks + ($1 < pairs % blocks ? 1 : 0) }
             for (i, job) in jobs.enumerated() {
                 printError("block \(block + 1)/\(blocks) [\(i + 1)/\(jobs.count)] \(job.label)")
                 do {
@@ -85,6 +85,7 @@ extension GateCommand {
                 }
             }
             try record().write(to: directory + "/ab.json")
+            done += share
         }
         if instructions || suite == .instructions {
             for job in GateSuite.countedJobs {

@@ -42,17 +42,16 @@ public struct CaseDefinition: Sendable {
 
     /// Some step reaches the implementation's endpoint itself (the wire peer, a fault relay):
     /// it needs the transport as it really is, not carried over another one.
-    public var usesWirePeer: Bool {
-        let direct = WireSteps.all + [FaultRelayStep.self]
-        return steps.contains { step in direct.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: step.action)) } }
-    }
+    public var usesWirePeer: Bool { firstStep(ofAny: WireSteps.all + [FaultRelayStep.self]) != nil }
 
     /// The first step that opens a connection from the suite itself (a wire peer, a raw
     /// connection, a relay): its endpoints are this machine's, so the implementation must run
     /// here too.
-    public var firstSuiteSideStep: Step? {
-        let suiteSide = WireSteps.all + RawSteps.all + RelaySteps.all + [FaultRelayStep.self]
-        return steps.first { step in suiteSide.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: step.action)) } }
+    public var firstSuiteSideStep: Step? { firstStep(ofAny: WireSteps.all + RawSteps.all + RelaySteps.all + [FaultRelayStep.self]) }
+
+    /// The first step whose action is one of `types`.
+    func firstStep(ofAny types: [any StepAction.Type]) -> Step? {
+        steps.first { step in types.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: step.action)) } }
     }
 
     /// A step takes a host's link down: the cell must have its hosts to itself.
